@@ -1,0 +1,340 @@
+// The client core: configuration, the typed task routes and wait/run, on top of openapi-fetch.
+import createFetchClient, { type Client, type Middleware } from 'openapi-fetch'
+import type {
+  CompletedTask,
+  InputOf,
+  Model,
+  Task,
+  TaskConfig,
+  TaskRequestOf,
+  TaskTypeOf,
+  UntypedTask,
+  components,
+  paths,
+} from '@goapi/types'
+import {
+  APIConnectionError,
+  APIError,
+  AbortError,
+  ConfigurationError,
+  GoApiError,
+  InternalServerError,
+  RateLimitError,
+  TaskCreationUnknownError,
+  TimeoutError,
+} from './errors.js'
+import { connectionError, dataFromBody, errorFromResponse } from './internal/http.js'
+import { makeLog, type LogLevel, type Logger } from './internal/logger.js'
+import { NetworkFailure, attemptFetch, withDeadline, type AttemptState } from './internal/request.js'
+import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
+import { sleep } from './internal/sleep.js'
+import { waitForTask, type WaitOptions } from './wait.js'
+
+export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
+/** The documented GoAPI domains, tried in this order. */
+export const DEFAULT_BASE_URLS: readonly string[] = ['https://api.goapi.ai', 'https://api.goapi.xyz']
+export const DEFAULT_TIMEOUT_MS = 60_000
+
+export interface ClientOptions {
+  /** Your GoAPI key. Defaults to the `GOAPI_API_KEY` environment variable where there is one. */
+  apiKey?: string
+  /**
+   * Base URL of the API, or a list tried in order (failover). Default: `https://api.goapi.ai`,
+   * then `https://api.goapi.xyz`. A single URL disables failover.
+   */
+  baseUrl?: string | readonly string[]
+  /** A custom `fetch` (for tests, proxies or frameworks). Default: the global `fetch`. */
+  fetch?: typeof fetch
+  /** Timeout of each HTTP request in ms. Default 60 000. */
+  timeoutMs?: number
+  /** openapi-fetch middleware, run on every request (the API key is already set). */
+  middleware?: Middleware[]
+  /** Defaults for every `wait()`/`run()` of this client. */
+  wait?: WaitOptions
+  /** Retries of failed calls (see the README's retry policy). Default 2; 0 disables retries. */
+  maxRetries?: number
+  /** Backoff tuning of retries. */
+  retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>
+  /** Receives log lines (retries, failovers, errors; requests at `debug`). The API key is redacted. `console` works. */
+  logger?: Logger
+  /** Lowest level passed to `logger`. Default `warn`. */
+  logLevel?: LogLevel
+}
+
+export interface RequestOptions {
+  /** Aborts this call. */
+  signal?: AbortSignal
+  /** Overrides the client's per-request timeout (ms), per attempt. */
+  timeoutMs?: number
+  /** Overrides the client's `maxRetries` for this call. */
+  maxRetries?: number
+}
+
+export type RunOptions = RequestOptions & WaitOptions
+
+/** A create-task body for a model or task type not in this SDK's spec yet. */
+export interface UntypedTaskRequest {
+  model: string
+  task_type: string
+  input: Record<string, unknown>
+  config?: TaskConfig
+}
+
+export type CancelTasksModel = NonNullable<paths['/api/v1/tasks']['delete']['parameters']['query']>['model']
+export type CancelTaskResponse = components['schemas']['CancelTaskResponse']
+export type CancelTasksResponse = components['schemas']['CancelTasksResponse']
+
+export interface GoApiClient {
+  /** The first (preferred) base URL. */
+  readonly baseUrl: string
+  /** Every base URL, in failover order. */
+  readonly baseUrls: readonly string[]
+  /** The underlying openapi-fetch client, typed from the spec, for any route (the API key is set). */
+  readonly raw: Client<paths>
+  /** Creates a task of a known (model, task type); resolves with the new task (usually `pending`). */
+  createTask<M extends Model, T extends TaskTypeOf<M>>(request: TaskRequestOf<M, T>, options?: RequestOptions): Promise<Task<M, T>>
+  /**
+   * Escape hatch for models or task types GoAPI has but this SDK's spec does not yet:
+   * the input is not checked and the output is `unknown`. Prefer {@link GoApiClient.createTask}.
+   */
+  createUntypedTask(request: UntypedTaskRequest, options?: RequestOptions): Promise<UntypedTask>
+  /** Reads a task by id. Its output is `unknown`: narrow it with {@link isTaskOf}, or use `wait`/`run`. */
+  getTask(taskId: string, options?: RequestOptions): Promise<UntypedTask>
+  /** Cancels a task; only `pending` tasks can be cancelled. */
+  cancelTask(taskId: string, options?: RequestOptions): Promise<CancelTaskResponse>
+  /** Cancels every pending task of `model` created before `createdBefore`. */
+  cancelTasks(params: { createdBefore: Date | number; model: CancelTasksModel }, options?: RequestOptions): Promise<CancelTasksResponse>
+  /** Polls a task until it completes (resolves) or fails (throws `TaskFailedError`). */
+  wait<M extends Model, T extends TaskTypeOf<M>>(task: Task<M, T>, options?: WaitOptions): Promise<CompletedTask<M, T>>
+  wait(task: UntypedTask | string, options?: WaitOptions): Promise<UntypedTask>
+  /** Creates a task and waits for it. */
+  run<M extends Model, T extends TaskTypeOf<M>>(request: TaskRequestOf<M, T>, options?: RunOptions): Promise<CompletedTask<M, T>>
+}
+
+function envApiKey(): string | undefined {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> } }
+  return g.process?.env?.GOAPI_API_KEY
+}
+
+/** Creates a GoAPI client. Throws `ConfigurationError` when no API key is given or found. */
+export function createClient(options: ClientOptions = {}): GoApiClient {
+  const givenKey = options.apiKey ?? envApiKey()
+  if (!givenKey || !givenKey.trim()) {
+    throw new ConfigurationError('No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable.')
+  }
+  const apiKey: string = givenKey
+  const given = options.baseUrl ?? DEFAULT_BASE_URLS
+  const baseUrls = (typeof given === 'string' ? [given] : [...given]).map((u) => u.replace(/\/+$/, ''))
+  const first = baseUrls[0]
+  if (first === undefined) throw new ConfigurationError('baseUrl: give at least one URL.')
+  const baseFetch = options.fetch ?? globalThis.fetch
+  if (typeof baseFetch !== 'function') throw new ConfigurationError('No fetch: pass createClient({ fetch }) on runtimes without a global fetch.')
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry, maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries }
+  const log = makeLog(options.logger, options.logLevel ?? 'warn', apiKey)
+  const raw = createFetchClient<paths>({ baseUrl: first, fetch: (input, init) => baseFetch(input, init) })
+  raw.use({
+    onRequest({ request }) {
+      request.headers.set('x-api-key', apiKey)
+      return request
+    },
+  })
+  for (const mw of options.middleware ?? []) raw.use(mw)
+
+  /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
+  let preferred = 0
+
+  type Result = { data?: unknown; error?: unknown; response: Response }
+  type Method = 'GET' | 'POST' | 'DELETE'
+  interface CallSpec<R> {
+    method: Method
+    what: string
+    taskId: string | undefined
+    send: (init: { signal: AbortSignal; baseUrl: string; fetch: typeof fetch }) => Promise<Result>
+    pick: (response: Response, body: unknown) => R
+  }
+
+  /** One HTTP exchange against one host, with every failure turned into a typed error. */
+  function attempt<R>(spec: CallSpec<R>, baseUrl: string, opts: RequestOptions | undefined): Promise<R> {
+    const timeoutMs = opts?.timeoutMs ?? defaultTimeout
+    return withDeadline(timeoutMs, opts?.signal, spec.what, async (signal) => {
+      const state: AttemptState = { responded: false, status: undefined }
+      let result: Result
+      try {
+        result = await spec.send({ signal, baseUrl, fetch: attemptFetch(baseFetch, state) })
+      } catch (error) {
+        if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
+        if (error instanceof NetworkFailure) {
+          const codes = errorCodes(error.original)
+          throw connectionError(error.original, apiKey, { causeCode: codes[codes.length - 1], mayHaveReachedServer: !provablyNotSent(codes) })
+        }
+        if (state.responded && error instanceof SyntaxError) {
+          throw errorFromResponse(new Response(null, { status: 502, statusText: `Invalid JSON from GoAPI (HTTP ${state.status ?? '?'})` }), undefined, apiKey, spec.taskId)
+        }
+        if (state.responded && error instanceof TypeError) {
+          const codes = errorCodes(error)
+          throw connectionError(error, apiKey, { causeCode: codes[codes.length - 1], mayHaveReachedServer: true, midBody: true })
+        }
+        throw error
+      }
+      if (!result.response.ok) throw errorFromResponse(result.response, result.error, apiKey, spec.taskId)
+      return spec.pick(result.response, result.data)
+    })
+  }
+
+  interface Decision {
+    error: GoApiError
+    retry: boolean
+    failover: boolean
+    retryAfterMs?: number
+  }
+
+  /** The policy: what each failure means for a read (GET/DELETE) and for a create (POST). */
+  function decide(error: unknown, method: Method): Decision | undefined {
+    if (!(error instanceof GoApiError) || error instanceof AbortError) return undefined
+    const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined
+    if (method === 'POST') {
+      if (error instanceof APIConnectionError && !error.mayHaveReachedServer) return { error, retry: true, failover: true }
+      if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
+      if (error instanceof APIConnectionError) return { error: new TaskCreationUnknownError('connection', error), retry: false, failover: true }
+      if (error instanceof TimeoutError) return { error: new TaskCreationUnknownError('timeout', error), retry: false, failover: false }
+      if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message)) {
+        return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
+      }
+      if (error instanceof APIError && (error.status === 408 || error.status >= 500)) {
+        return { error: new TaskCreationUnknownError('server-error', error), retry: false, failover: error.status >= 500 }
+      }
+      if (error instanceof APIError && error.status < 300) return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
+      return undefined
+    }
+    if (error instanceof APIConnectionError || error instanceof TimeoutError) return { error, retry: true, failover: true }
+    if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
+    if (error instanceof APIError && error.status === 408) return { error, retry: true, failover: false }
+    if (error instanceof APIError && error.status >= 500) return { error, retry: true, failover: true }
+    return undefined
+  }
+
+  async function call<R>(spec: CallSpec<R>, opts: RequestOptions | undefined): Promise<R> {
+    const maxRetries = Math.max(0, opts?.maxRetries ?? policy.maxRetries)
+    const tried = new Set<number>()
+    for (let retry = 0; ; retry++) {
+      const host = preferred % baseUrls.length
+      tried.add(host)
+      const baseUrl = baseUrls[host] ?? first
+      const started = Date.now()
+      try {
+        const value = await attempt(spec, baseUrl, opts)
+        log('debug', `${spec.method} ${spec.what} on ${baseUrl}: ok in ${Date.now() - started} ms`)
+        return value
+      } catch (error) {
+        const decision = decide(error, spec.method)
+        if (!decision) throw error
+        const canRetry = decision.retry && retry < maxRetries && !opts?.signal?.aborted
+        let next = host
+        if (decision.failover && baseUrls.length > 1) {
+          next = (host + 1) % baseUrls.length
+          preferred = next
+        }
+        if (!canRetry) {
+          log('error', `${spec.method} ${spec.what} failed: ${decision.error.message}`, { status: decision.error.status, attempts: retry + 1 })
+          throw decision.error
+        }
+        if (decision.retryAfterMs !== undefined && decision.retryAfterMs > policy.maxRetryAfterMs) {
+          log('error', `${spec.what}: Retry-After of ${decision.retryAfterMs} ms exceeds maxRetryAfterMs; giving up`)
+          throw decision.error
+        }
+        const delay = next !== host && !tried.has(next) ? 0 : (decision.retryAfterMs ?? backoffDelay(policy, retry))
+        log('warn', `${spec.method} ${spec.what} failed on ${baseUrl} (${decision.error.message}); retry ${retry + 1}/${maxRetries}${next !== host ? ` on ${baseUrls[next]}` : ''} in ${delay} ms`)
+        await sleep(delay, opts?.signal)
+      }
+    }
+  }
+
+  const asTask = (response: Response, body: unknown) => dataFromBody(response, body, apiKey) as UntypedTask
+  const create = (request: unknown, opts: RequestOptions | undefined) =>
+    call<UntypedTask>(
+      {
+        method: 'POST',
+        what: 'create task',
+        taskId: undefined,
+        send: (init) => raw.POST('/api/v1/task', { body: request as components['schemas']['CreateTaskRequest'], ...init }),
+        pick: asTask,
+      },
+      opts,
+    )
+
+  const client: GoApiClient = {
+    baseUrl: first,
+    baseUrls,
+    raw,
+    createTask(request, opts) {
+      return create(request, opts) as Promise<never>
+    },
+    createUntypedTask(request, opts) {
+      return create(request, opts)
+    },
+    getTask(taskId, opts) {
+      return call(
+        {
+          method: 'GET',
+          what: 'get task',
+          taskId,
+          send: (init) => raw.GET('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, cache: 'no-store', ...init }),
+          pick: asTask,
+        },
+        opts,
+      )
+    },
+    cancelTask(taskId, opts) {
+      return call(
+        {
+          method: 'DELETE',
+          what: 'cancel task',
+          taskId,
+          send: (init) => raw.DELETE('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, ...init }),
+          pick: (_r, body) => body as CancelTaskResponse,
+        },
+        opts,
+      )
+    },
+    cancelTasks({ createdBefore, model }, opts) {
+      const created_before = typeof createdBefore === 'number' ? Math.floor(createdBefore) : Math.floor(createdBefore.getTime() / 1000)
+      return call(
+        {
+          method: 'DELETE',
+          what: 'cancel tasks',
+          taskId: undefined,
+          send: (init) => raw.DELETE('/api/v1/tasks', { params: { query: { created_before, model } }, ...init }),
+          pick: (_r, body) => (body ?? {}) as CancelTasksResponse,
+        },
+        opts,
+      )
+    },
+    wait(task: UntypedTask | string, waitOptions?: WaitOptions) {
+      const merged: WaitOptions = { ...options.wait, ...waitOptions, poll: { ...options.wait?.poll, ...waitOptions?.poll } }
+      return waitForTask(
+        {
+          // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
+          // host is left for the next one), bounded by what is left of the deadline.
+          get: (id, signal, remainingMs) => client.getTask(id, { signal, maxRetries: 0, timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)) }),
+          cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
+          log,
+        },
+        task,
+        merged,
+      ) as Promise<never>
+    },
+    async run(request, runOptions) {
+      const task = await client.createTask(request, runOptions)
+      return client.wait(task, runOptions)
+    },
+  }
+  return client
+}
+
+/** Narrows an untyped task to a known (model, task type), so its `output` gets its type. */
+export function isTaskOf<M extends Model, T extends TaskTypeOf<M>>(task: UntypedTask, model: M, taskType: T): task is UntypedTask & Task<M, T> {
+  return task.model === model && task.task_type === taskType
+}
+
+export type { InputOf }

@@ -1,0 +1,36 @@
+// The one mechanism behind every family package: a typed function per (models, task type).
+import type { CompletedTask, InputOf, Model, Task, TaskConfig, TaskTypeOf } from '@goapi/types'
+import type { GoApiClient, RequestOptions, RunOptions } from './client.js'
+import type { TaskKind } from './wait.js'
+
+export interface TaskCallOptions<M extends Model> {
+  /** Which model of the group runs the task (default: the first one listed). */
+  model?: M
+  /** Per-task options: `service_mode`, `webhook_config`. */
+  config?: TaskConfig
+}
+
+/** A typed task function: call it to create and wait; `.create` only creates. */
+export interface TaskFunction<M extends Model, T extends TaskTypeOf<M>> {
+  <U extends M = M>(client: GoApiClient, input: InputOf<U, T>, options?: RunOptions & TaskCallOptions<U>): Promise<CompletedTask<U, T>>
+  /** Creates the task without waiting; wait later with `client.wait(task)`. */
+  create<U extends M = M>(client: GoApiClient, input: InputOf<U, T>, options?: RequestOptions & TaskCallOptions<U>): Promise<Task<U, T>>
+  /** The models that run this task type; the first is the default. */
+  readonly models: readonly [M, ...M[]]
+  readonly taskType: T
+  /** What the task produces; paces polling. */
+  readonly kind: TaskKind
+}
+
+/** Builds the typed function of one task type. Used by the generated family packages. */
+export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>(models: readonly [M, ...M[]], taskType: T, kind: TaskKind): TaskFunction<M, T> {
+  const request = (input: unknown, options: TaskCallOptions<M> | undefined) => {
+    const body: { model: M; task_type: T; input: unknown; config?: TaskConfig } = { model: options?.model ?? models[0], task_type: taskType, input }
+    if (options?.config) body.config = options.config
+    return body as never
+  }
+  const run = (client: GoApiClient, input: unknown, options?: RunOptions & TaskCallOptions<M>) =>
+    client.run(request(input, options), { kind, ...options })
+  const create = (client: GoApiClient, input: unknown, options?: RequestOptions & TaskCallOptions<M>) => client.createTask(request(input, options), options)
+  return Object.assign(run, { create, models, taskType, kind }) as unknown as TaskFunction<M, T>
+}

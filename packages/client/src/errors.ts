@@ -1,0 +1,207 @@
+// One error hierarchy for everything the client can throw. Every error carries what is known
+// (HTTP status, GoAPI `code`/`message`, task id) and never the API key.
+import type { UntypedTask } from '@goapi/types'
+
+export interface GoApiErrorOptions {
+  status?: number
+  code?: number
+  apiMessage?: string
+  taskId?: string
+  cause?: unknown
+}
+
+/** Base class of every error thrown by the GoAPI client. */
+export class GoApiError extends Error {
+  override name = 'GoApiError'
+  /** HTTP status, when the error came from an HTTP answer. */
+  readonly status: number | undefined
+  /** GoAPI's `code` from the answer body, when there was one. */
+  readonly code: number | undefined
+  /** GoAPI's `message` from the answer body, when there was one. */
+  readonly apiMessage: string | undefined
+  /** The task this error is about, when known. */
+  readonly taskId: string | undefined
+
+  constructor(message: string, options: GoApiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.status = options.status
+    this.code = options.code
+    this.apiMessage = options.apiMessage
+    this.taskId = options.taskId
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, status: this.status, code: this.code, apiMessage: this.apiMessage, taskId: this.taskId }
+  }
+}
+
+/** The client was set up wrongly (for example without an API key). */
+export class ConfigurationError extends GoApiError {
+  override name = 'ConfigurationError'
+}
+
+/** GoAPI answered with an HTTP error status. Subclasses name the common cases. */
+export class APIError extends GoApiError {
+  override name = 'APIError'
+  /** The parsed answer body (JSON), or its text when it was not JSON. */
+  readonly body: unknown
+  declare readonly status: number
+
+  constructor(message: string, options: GoApiErrorOptions & { status: number; body?: unknown }) {
+    super(message, options)
+    this.body = options.body
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), body: this.body }
+  }
+}
+
+/** 400 or 422: the request does not meet the requirements; `apiMessage` says why. */
+export class InvalidRequestError extends APIError {
+  override name = 'InvalidRequestError'
+}
+/** 401: the API key is missing or wrong. */
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError'
+}
+/** 403: the key may not do this (for example a plan level too low). */
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError'
+}
+/** 404: no such task or route. */
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError'
+}
+/** 402, or a message saying the account lacks credits. */
+export class InsufficientCreditsError extends APIError {
+  override name = 'InsufficientCreditsError'
+}
+/** 429: too many requests. `retryAfterMs` is GoAPI's `Retry-After`, when given. */
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError'
+  readonly retryAfterMs: number | undefined
+  constructor(message: string, options: GoApiErrorOptions & { status: number; body?: unknown; retryAfterMs?: number }) {
+    super(message, options)
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+/** 5xx: GoAPI or something in front of it failed. */
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError'
+}
+
+/** The request never got an HTTP answer (refused, reset, DNS failure, ...). */
+export class APIConnectionError extends GoApiError {
+  override name = 'APIConnectionError'
+  /** The system error code behind the failure when known (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, ...). */
+  readonly causeCode: string | undefined
+  /**
+   * `false` only when the request provably never reached GoAPI (connection refused, DNS failure,
+   * connect timeout); `true` when it may have been received and acted on.
+   */
+  readonly mayHaveReachedServer: boolean
+
+  constructor(message: string, options: GoApiErrorOptions & { causeCode?: string; mayHaveReachedServer?: boolean } = {}) {
+    super(message, options)
+    this.causeCode = options.causeCode
+    this.mayHaveReachedServer = options.mayHaveReachedServer ?? true
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), causeCode: this.causeCode, mayHaveReachedServer: this.mayHaveReachedServer }
+  }
+}
+
+/** Why a create request's outcome is unknown. */
+export type CreationUnknownReason = 'connection' | 'timeout' | 'server-error' | 'invalid-response'
+
+/**
+ * A create request reached GoAPI (or may have) but no usable answer came back, so the task may
+ * exist and be billed. The client does not retry it, to avoid creating (and paying for) a
+ * duplicate. Reconcile before creating it again: look for the task among your recent tasks in
+ * the GoAPI workspace, or let a `config.webhook_config` delivery tell you about it.
+ * `cause` is the underlying typed error (`InternalServerError`, `TimeoutError`, `APIConnectionError`, ...).
+ */
+export class TaskCreationUnknownError extends GoApiError {
+  override name = 'TaskCreationUnknownError'
+  readonly reason: CreationUnknownReason
+
+  constructor(reason: CreationUnknownReason, cause: GoApiError) {
+    super(
+      `The create-task request may have reached GoAPI, so the task may have been created (and billed), but no usable answer came back (${cause.message}). ` +
+        'It was not retried, to avoid a duplicate task: check your recent tasks on GoAPI (or your webhook) before creating it again.',
+      { status: cause.status, code: cause.code, apiMessage: cause.apiMessage, cause },
+    )
+    this.reason = reason
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason }
+  }
+}
+
+/**
+ * A time limit passed: a single request's `timeout`, or the overall deadline of `wait()`/`run()`.
+ * For a wait, `task` is the last state seen: the task keeps running on GoAPI's side.
+ */
+export class TimeoutError extends GoApiError {
+  override name = 'TimeoutError'
+  readonly task: UntypedTask | undefined
+  constructor(message: string, options: GoApiErrorOptions & { task?: UntypedTask } = {}) {
+    super(message, options)
+    this.task = options.task
+  }
+}
+
+/** The caller's `AbortSignal` fired. */
+export class AbortError extends GoApiError {
+  override name = 'AbortError'
+}
+
+/** The task ended with `status: failed`. `task` is the failed task; `code`/`apiMessage`/`rawMessage` come from its `error`. */
+export class TaskFailedError extends GoApiError {
+  override name = 'TaskFailedError'
+  readonly task: UntypedTask
+  /** The upstream provider's own text (`error.raw_message`). */
+  readonly rawMessage: string | undefined
+
+  constructor(task: UntypedTask) {
+    const err = task.error
+    const text = err?.message || err?.raw_message || 'no error message'
+    super(`Task ${task.task_id} (${task.model} ${task.task_type}) failed: ${text}`, {
+      code: err?.code,
+      apiMessage: err?.message,
+      taskId: task.task_id,
+    })
+    this.task = task
+    this.rawMessage = err?.raw_message
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), rawMessage: this.rawMessage }
+  }
+}
+
+/** Why a webhook delivery was rejected. */
+export type WebhookFailureReason = 'missing-secret' | 'wrong-secret' | 'too-large' | 'invalid-body' | 'stale' | 'replayed'
+
+/**
+ * A webhook delivery did not pass verification. `status` is the HTTP status to answer it with
+ * (401 wrong or missing secret, 413 too large, 400 invalid body, 409 stale or replayed).
+ */
+export class WebhookVerificationError extends GoApiError {
+  override name = 'WebhookVerificationError'
+  readonly reason: WebhookFailureReason
+  declare readonly status: number
+
+  constructor(reason: WebhookFailureReason, message: string, options: { taskId?: string } = {}) {
+    const status = reason === 'missing-secret' || reason === 'wrong-secret' ? 401 : reason === 'too-large' ? 413 : reason === 'invalid-body' ? 400 : 409
+    super(message, { status, taskId: options.taskId })
+    this.reason = reason
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason }
+  }
+}

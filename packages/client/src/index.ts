@@ -1,0 +1,52 @@
+export { createClient, isTaskOf, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client.js'
+export type {
+  ClientOptions,
+  GoApiClient,
+  RequestOptions,
+  RunOptions,
+  UntypedTaskRequest,
+  CancelTasksModel,
+  CancelTaskResponse,
+  CancelTasksResponse,
+} from './client.js'
+export { defineTask } from './define-task.js'
+export type { TaskFunction, TaskCallOptions } from './define-task.js'
+export { waitForTask, pollDelay, pollPolicy, DEFAULT_WAIT_TIMEOUT_MS } from './wait.js'
+export type { WaitOptions, PollPolicy, TaskKind } from './wait.js'
+export { taskState } from './internal/status.js'
+export type { TaskState } from './internal/status.js'
+export {
+  GoApiError,
+  ConfigurationError,
+  APIError,
+  InvalidRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  InsufficientCreditsError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  TimeoutError,
+  AbortError,
+  TaskFailedError,
+} from './errors.js'
+export type { GoApiErrorOptions } from './errors.js'
+export type {
+  Model,
+  TaskTypeOf,
+  InputOf,
+  OutputOf,
+  KindOf,
+  Task,
+  CompletedTask,
+  UntypedTask,
+  TaskRequestOf,
+  TaskConfig,
+  TaskStatus,
+  TaskData,
+  WebhookDelivery,
+} from '@goapi/types'
+export { getAccountInfo, listActiveTasks, listTaskHistory, uploadFile, DEFAULT_UPLOAD_BASE_URL } from './account.js'
+export type { AccountInfo, AccountActiveTasks, AccountTaskHistoryPage, TaskHistoryQuery, UploadFileRequest, UploadedFile, UploadOptions } from './account.js'
+export { bearerAuth } from './openai-compat.js'

@@ -1,0 +1,61 @@
+// Runs one HTTP exchange with a per-request timeout and the caller's AbortSignal, and tells
+// network failures apart from answers. Timers and listeners are always cleaned up.
+import { TimeoutError } from '../errors.js'
+import { abortError } from './sleep.js'
+
+/** Thrown by the wrapped fetch when no answer came back (refused, reset, DNS, ...). */
+export class NetworkFailure extends Error {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original))
+  }
+}
+
+/** What one attempt saw: whether an HTTP answer (headers) came back. */
+export interface AttemptState {
+  responded: boolean
+  status: number | undefined
+}
+
+/** Wraps `fetch` so network failures become {@link NetworkFailure} and answers are recorded in `state`. */
+export function attemptFetch(base: typeof fetch, state: AttemptState): typeof fetch {
+  return async (input, init) => {
+    let response: Response
+    try {
+      response = await base(input, init)
+    } catch (error) {
+      throw new NetworkFailure(error)
+    }
+    state.responded = true
+    state.status = response.status
+    return response
+  }
+}
+
+/**
+ * Calls `fn` with a signal that aborts when the caller's `signal` does or after `timeoutMs`.
+ * Maps those aborts to `AbortError` / `TimeoutError`.
+ */
+export async function withDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (signal?.aborted) throw abortError(signal)
+  const controller = new AbortController()
+  let timedOut = false
+  const onAbort = () => controller.abort(signal?.reason)
+  signal?.addEventListener('abort', onAbort, { once: true })
+  const timer =
+    Number.isFinite(timeoutMs) && timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true
+          controller.abort(new Error('timeout'))
+        }, timeoutMs)
+      : undefined
+  try {
+    return await fn(controller.signal)
+  } catch (error) {
+    if (timedOut) throw new TimeoutError(`${what} timed out after ${timeoutMs} ms`, { cause: error })
+    if (signal?.aborted) throw abortError(signal)
+    throw error
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+    signal?.removeEventListener('abort', onAbort)
+  }
+}

@@ -1,0 +1,128 @@
+// Polling until a task finishes: deadline, AbortSignal, progress callback, capped exponential
+// backoff with jitter that starts fast and is paced by what the task produces.
+import type { UntypedTask } from '@goapi/types'
+import { GoApiError, TaskFailedError, TimeoutError } from './errors.js'
+import { sleep } from './internal/sleep.js'
+import { taskState } from './internal/status.js'
+
+export type TaskKind = 'image' | 'video' | 'audio' | 'text' | 'model3d'
+
+export interface PollPolicy {
+  /** Delay before the first check, in ms. Default 1000. */
+  initialDelayMs: number
+  /** Longest delay between checks, in ms. Default depends on the task kind (5 s for images, 15 s for video). */
+  maxDelayMs: number
+  /** Growth of the delay after each check. Default 1.5. */
+  factor: number
+  /** Random spread of each delay, 0..1 (0.2 = ±20%). Default 0.2. */
+  jitter: number
+}
+
+export interface WaitOptions {
+  /** Overall deadline in ms (default 30 minutes). On expiry a `TimeoutError` carries the last task seen. */
+  timeoutMs?: number
+  /** Stops waiting (with `AbortError`) when aborted. The task itself keeps running. */
+  signal?: AbortSignal
+  /** Called with the task whenever its status or output changes. */
+  onProgress?: (task: UntypedTask) => void
+  /** Overrides of the polling pace. */
+  poll?: Partial<PollPolicy>
+  /** What the task produces; paces polling when `poll.maxDelayMs` is not given. */
+  kind?: TaskKind
+  /** Cancel the task (best effort) when the deadline passes. Default false. */
+  cancelOnTimeout?: boolean
+}
+
+const MAX_DELAY_BY_KIND: Record<TaskKind, number> = { image: 5_000, text: 5_000, audio: 8_000, video: 15_000, model3d: 10_000 }
+
+export function pollPolicy(kind: TaskKind | undefined, overrides: Partial<PollPolicy> | undefined): PollPolicy {
+  return {
+    initialDelayMs: 1_000,
+    maxDelayMs: MAX_DELAY_BY_KIND[kind ?? 'image'],
+    factor: 1.5,
+    jitter: 0.2,
+    ...overrides,
+  }
+}
+
+/** The delay before check number `attempt` (0-based), jittered and capped. */
+export function pollDelay(policy: PollPolicy, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** attempt)
+  const spread = base * policy.jitter * (random() * 2 - 1)
+  return Math.max(0, Math.min(policy.maxDelayMs, Math.round(base + spread)))
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000
+
+function fingerprint(task: UntypedTask): string {
+  return `${task.status}|${JSON.stringify(task.output ?? null)}`
+}
+
+/** Whether an error while polling is worth another try (the task itself is not affected). */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof GoApiError)) return false
+  if (error.name === 'APIConnectionError' || error.name === 'TimeoutError') return true
+  return error.status === 408 || error.status === 429 || (error.status !== undefined && error.status >= 500)
+}
+
+export interface WaitDeps {
+  /** Reads the task once; `remainingMs` is what is left of the deadline (a bound for the request). */
+  get: (taskId: string, signal: AbortSignal | undefined, remainingMs: number) => Promise<UntypedTask>
+  cancel: (taskId: string) => Promise<unknown>
+  /** Optional log line sink (the client's logger). */
+  log?: (level: 'debug' | 'warn', message: string) => void
+}
+
+export async function waitForTask(deps: WaitDeps, first: UntypedTask | string, options: WaitOptions = {}): Promise<UntypedTask> {
+  const taskId = typeof first === 'string' ? first : first.task_id
+  const policy = pollPolicy(options.kind, options.poll)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS
+  const deadline = Date.now() + timeoutMs
+  let last: UntypedTask | undefined = typeof first === 'string' ? undefined : first
+  let seen = last ? fingerprint(last) : ''
+  if (last) options.onProgress?.(last)
+
+  const settle = (task: UntypedTask): UntypedTask | undefined => {
+    const state = taskState(task.status)
+    if (state === 'completed') return task
+    if (state === 'failed') throw new TaskFailedError(task)
+    return undefined
+  }
+  if (last) {
+    const done = settle(last)
+    if (done) return done
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    const remaining = deadline - Date.now()
+    if (remaining <= 0) {
+      if (options.cancelOnTimeout) await deps.cancel(taskId).catch(() => undefined)
+      throw new TimeoutError(
+        `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status: ${last?.status || 'unknown'}). ` +
+          `The task keeps running on GoAPI${options.cancelOnTimeout ? ' unless the cancel succeeded' : ''}: get it again later with its id.`,
+        { taskId, task: last },
+      )
+    }
+    await sleep(Math.min(pollDelay(policy, attempt), remaining), options.signal)
+    const left = deadline - Date.now()
+    if (left <= 0) continue
+    let task: UntypedTask
+    try {
+      task = await deps.get(taskId, options.signal, left)
+    } catch (error) {
+      if (isTransient(error)) {
+        deps.log?.('warn', `polling task ${taskId} failed (${(error as Error).message}); trying again`)
+        continue
+      }
+      throw error
+    }
+    last = task
+    const print = fingerprint(task)
+    if (print !== seen) {
+      seen = print
+      options.onProgress?.(task)
+    }
+    const done = settle(task)
+    if (done) return done
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import type { CompletedTask, InputOf, OutputOf, Task, TaskTypeOf } from '@goapi/types'
+import { createClient, defineTask } from '../src/index.js'
+
+const goapi = createClient({ apiKey: 'k' })
+
+describe('typed tasks', () => {
+  it('types output by model and task type', async () => {
+    const task = await goapi.run({ model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'a bear' } })
+    expectTypeOf(task).toEqualTypeOf<CompletedTask<'Qubico/flux1-schnell', 'txt2img'>>()
+    expectTypeOf(task.output.image_url).toEqualTypeOf<string | undefined>()
+    // @ts-expect-error: the flux image output has no video field
+    void task.output.video_url
+  })
+
+  it('rejects a task type the model does not have', () => {
+    // @ts-expect-error: kontext runs only on Qubico/flux1-dev-advanced
+    void goapi.createTask({ model: 'Qubico/flux1-schnell', task_type: 'kontext', input: { prompt: 'x', image: 'y' } })
+    expectTypeOf<TaskTypeOf<'Qubico/flux1-dev-advanced'>>().toExtend<string>()
+  })
+
+  it('rejects an unknown model', () => {
+    // @ts-expect-error: not a model
+    void goapi.createTask({ model: 'Qubico/flux9', task_type: 'txt2img', input: { prompt: 'x' } })
+  })
+
+  it('requires required input and checks types and enums', () => {
+    // @ts-expect-error: prompt is required
+    void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { width: 512 } })
+    // @ts-expect-error: width is a number
+    void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', width: '512' } })
+    // @ts-expect-error: unknown input field
+    void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', colour: 'red' } })
+    // @ts-expect-error: service_mode is public, private or ""
+    void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x' }, config: { service_mode: 'shared' } })
+  })
+
+  it('leaves output unknown on the untyped escape hatch', async () => {
+    const task = await goapi.createUntypedTask({ model: 'brand-new-model', task_type: 'anything', input: { foo: 1 } })
+    expectTypeOf(task.output).toBeUnknown()
+  })
+
+  it('defineTask builds typed family functions', async () => {
+    const txt2img = defineTask(['Qubico/flux1-schnell', 'Qubico/flux1-dev'], 'txt2img', 'image')
+    const done = await txt2img(goapi, { prompt: 'x' })
+    expectTypeOf(done.output).toEqualTypeOf<OutputOf<'Qubico/flux1-schnell', 'txt2img'>>()
+    const created = await txt2img.create(goapi, { prompt: 'x' }, { model: 'Qubico/flux1-dev' })
+    expectTypeOf(created).toEqualTypeOf<Task<'Qubico/flux1-dev', 'txt2img'>>()
+    // @ts-expect-error: not a model of this function
+    void txt2img(goapi, { prompt: 'x' }, { model: 'Qubico/flux1-dev-advanced' })
+    expectTypeOf<Parameters<typeof txt2img>[1]>().toEqualTypeOf<InputOf<'Qubico/flux1-schnell', 'txt2img'>>()
+  })
+})

@@ -1,0 +1,43 @@
+import { createClient } from '@goapi/client'
+import { describe, expectTypeOf, it } from 'vitest'
+import { aiTryOn, omniVideoGeneration, videoGeneration, type KlingCameraControl } from '../src/index.js'
+
+const goapi = createClient({ apiKey: 'k' })
+
+describe('@goapi/kling types', () => {
+  it('the documented examples compile and outputs are typed', async () => {
+    const camera: KlingCameraControl = {
+      type: 'simple',
+      config: { horizontal: 0, vertical: 0, pan: 0, tilt: 0, roll: 0, zoom: 5 },
+    }
+    const task = await videoGeneration(goapi, {
+      prompt: 'a cat surfing',
+      duration: 5,
+      aspect_ratio: '16:9',
+      mode: 'std',
+      camera_control: camera,
+    })
+    expectTypeOf(task.model).toEqualTypeOf<'kling'>()
+    expectTypeOf(task.task_type).toEqualTypeOf<'video_generation'>()
+    expectTypeOf(task.output.video_url).toEqualTypeOf<string | undefined>()
+    const omni = await omniVideoGeneration.create(goapi, { prompt: 'a city at night' })
+    expectTypeOf(omni.task_type).toEqualTypeOf<'omni_video_generation'>()
+  })
+
+  it('rejects wrong inputs', async () => {
+    // @ts-expect-error: aspect_ratio must be 16:9, 9:16 or 1:1
+    await videoGeneration(goapi, { prompt: 'x', aspect_ratio: '4:3' })
+    // @ts-expect-error: mode is std or pro
+    await videoGeneration(goapi, { prompt: 'x', mode: 'ultra' })
+    // @ts-expect-error: duration is a number
+    await videoGeneration(goapi, { prompt: 'x', duration: '5s' })
+    // @ts-expect-error: try-on needs a model image
+    await aiTryOn(goapi, { dress_input: 'https://example.com/dress.png' })
+  })
+
+  it('rejects reading a field the output does not have', async () => {
+    const task = await videoGeneration(goapi, { prompt: 'x' })
+    // @ts-expect-error: a video output has no image_url
+    void task.output.image_url
+  })
+})

@@ -1,0 +1,39 @@
+import { glb } from './glb.js'
+import { mp4 } from './mp4.js'
+import { png } from './png.js'
+import { wav } from './wav.js'
+
+export type FileKind = 'png' | 'wav' | 'mp4' | 'glb' | 'txt'
+
+export const CONTENT_TYPES: Record<FileKind, string> = {
+  png: 'image/png',
+  wav: 'audio/wav',
+  mp4: 'video/mp4',
+  glb: 'model/gltf-binary',
+  txt: 'text/plain; charset=utf-8',
+}
+
+/** The kind of file to serve in place of an upstream URL, from its extension. */
+export function kindOfUrl(url: string): FileKind {
+  const ext = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase() ?? ''
+  if (['mp4', 'mov', 'webm', 'm4v'].includes(ext)) return 'mp4'
+  if (['mp3', 'wav', 'flac', 'ogg', 'm4a', 'aac'].includes(ext)) return 'wav'
+  if (['glb', 'gltf', 'obj', 'fbx', 'usdz'].includes(ext)) return 'glb'
+  if (['txt', 'srt', 'lrc', 'json'].includes(ext)) return 'txt'
+  return 'png'
+}
+
+export function renderFile(kind: FileKind, seed: string): Buffer {
+  switch (kind) {
+    case 'png':
+      return png(seed)
+    case 'wav':
+      return wav(seed)
+    case 'mp4':
+      return mp4(seed)
+    case 'glb':
+      return glb(seed)
+    case 'txt':
+      return Buffer.from(`Generated offline by the GoAPI simulator.\nSeed: ${seed}\n`, 'utf8')
+  }
+}

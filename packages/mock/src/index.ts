@@ -1,0 +1,8 @@
+export { startMock, createMock } from './server.js'
+export type { MockOptions, MockServer } from './server.js'
+export { MockState, FAIL_MARKER } from './state.js'
+export type { Latency, MockTask, MockStatus, TaskFailure } from './state.js'
+export { SpecIndex } from './spec.js'
+export type { Catalog, CatalogTask, FieldError } from './spec.js'
+export { renderFile, kindOfUrl } from './files/index.js'
+export type { FileKind } from './files/index.js'

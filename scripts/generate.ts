@@ -1,0 +1,92 @@
+// `pnpm generate`: spec/ → packages/spec (bundled document), packages/types (generated types and
+// task catalog) and the generated parts of every family package.
+//
+//   tsx scripts/generate.ts                 bundle, lint, validate, write every generated file
+//   tsx scripts/generate.ts --check         the same, but fail if any committed file differs
+//   tsx scripts/generate.ts --family FILE   check one family file on its own (writes nothing)
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { bundle, familyPrefix, lint, readFamilies, ROOT, SPEC_DIR, isObject } from './lib/spec-files.js'
+import { validateBundle } from './lib/validate.js'
+import { emitAll } from './lib/emit.js'
+
+const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, family: { type: 'string' } } })
+
+async function checkFamily(file: string): Promise<void> {
+  const { writeFamilyCheckRoot } = await import('./lib/spec-files.js')
+  const [family] = await readFamilies(file)
+  if (!family) throw new Error(`no family in ${file}`)
+  const prefix = familyPrefix(family)
+  const root = await writeFamilyCheckRoot(family)
+  try {
+    console.log(await lint(root))
+    const doc = await bundle(root)
+    const { errors, tasks, examplesChecked } = validateBundle(doc, [family], prefix ? `${prefix}TaskRequest` : '')
+    for (const t of tasks)
+      console.log(
+        `  ${t.functionName.padEnd(28)} ${t.taskType.padEnd(28)} ${t.models.join(', ')} → ${t.output} (${t.kind})`,
+      )
+    console.log(`${family.file}: ${tasks.length} task types, ${examplesChecked} examples checked`)
+    if (errors.length > 0) {
+      for (const e of errors) console.error(`error: ${e}`)
+      throw new Error(`${errors.length} error(s) in ${family.file}`)
+    }
+  } finally {
+    await rm(root, { force: true })
+  }
+}
+
+async function generate(check: boolean): Promise<void> {
+  const families = await readFamilies()
+  const rootFile = path.join(SPEC_DIR, 'openapi.yaml')
+  const report = await lint(rootFile)
+  if (process.env.GOAPI_VERBOSE) console.log(report)
+  const doc = await bundle(rootFile)
+  const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
+  const { errors, tasks, examplesChecked } = validateBundle(doc, families, 'CreateTaskRequest')
+  for (const family of families) {
+    const prefix = familyPrefix(family)
+    if (prefix && !(`${prefix}TaskRequest` in schemas))
+      errors.push(`${family.file}: ${prefix}TaskRequest is not referenced from unified.yaml CreateTaskRequest`)
+    if (prefix && !(`${prefix}TaskOutput` in schemas))
+      errors.push(`${family.file}: ${prefix}TaskOutput is not referenced from unified.yaml TaskOutput`)
+    const paths = isObject(doc.paths) ? doc.paths : {}
+    for (const p of family.pathNames)
+      if (!(p in paths)) errors.push(`${family.file}: path ${p} is not referenced from spec/openapi.yaml`)
+  }
+  if (errors.length > 0) {
+    for (const e of errors) console.error(`error: ${e}`)
+    throw new Error(`${errors.length} spec error(s)`)
+  }
+  const files = await emitAll(doc, families, tasks)
+  const stale: string[] = []
+  for (const [rel, content] of files) {
+    const file = path.join(ROOT, rel)
+    const current = await readFile(file, 'utf8').catch(() => undefined)
+    if (current === content) continue
+    if (check) stale.push(rel)
+    else {
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFile(file, content)
+    }
+  }
+  console.log(
+    `spec: ${families.length} families, ${tasks.length} task types, ${examplesChecked} examples valid, lint clean; ${files.size} generated files`,
+  )
+  if (stale.length > 0) {
+    console.error(
+      `Generated files are out of date with spec/ (run \`pnpm generate\` and commit):\n  ${stale.join('\n  ')}`,
+    )
+    process.exitCode = 1
+  } else if (!check) console.log('generated files written')
+  else console.log('generated files are up to date')
+}
+
+try {
+  if (values.family) await checkFamily(values.family)
+  else await generate(values.check ?? false)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+}

@@ -1,0 +1,169 @@
+// Reads the hand-maintained spec files and bundles/lints them with Redocly.
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { parse } from 'yaml'
+
+const run = promisify(execFile)
+
+export const ROOT = path.resolve(import.meta.dirname, '../..')
+export const SPEC_DIR = path.join(ROOT, 'spec')
+const REDOCLY = path.join(ROOT, 'node_modules/.bin/redocly')
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+export type JsonObject = { [key: string]: Json }
+
+export interface FamilyMeta {
+  /** package name without scope, e.g. `flux` */
+  name: string
+  title: string
+  description: string
+  docs?: string
+  /** file path relative to the repo root */
+  file: string
+  /** every schema name the file defines */
+  schemaNames: string[]
+  /** every path the file defines */
+  pathNames: string[]
+  /** false for files whose routes belong to `@goapi/client` (no package of their own) */
+  package: boolean
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
+  const dir = path.join(SPEC_DIR, 'families')
+  const files = only
+    ? [path.resolve(only)]
+    : (await readdir(dir))
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+        .map((f) => path.join(dir, f))
+  const families: FamilyMeta[] = []
+  for (const file of files) {
+    const doc: unknown = parse(await readFile(file, 'utf8'))
+    const rel = path.relative(ROOT, file)
+    if (!isObject(doc)) throw new Error(`${rel}: not a YAML mapping`)
+    const meta = doc['x-goapi-family']
+    if (
+      !isObject(meta) ||
+      typeof meta.name !== 'string' ||
+      typeof meta.title !== 'string' ||
+      typeof meta.description !== 'string'
+    ) {
+      throw new Error(`${rel}: needs x-goapi-family with string name, title and description`)
+    }
+    const components = isObject(doc.components) ? doc.components : {}
+    const schemas = isObject(components.schemas) ? components.schemas : {}
+    const paths = isObject(doc.paths) ? doc.paths : {}
+    families.push({
+      name: meta.name,
+      title: meta.title,
+      description: meta.description.trim(),
+      docs: typeof meta.docs === 'string' ? meta.docs : undefined,
+      file: rel,
+      schemaNames: Object.keys(schemas),
+      pathNames: Object.keys(paths),
+      package: meta.package !== false,
+    })
+  }
+  return families
+}
+
+/** The PascalCase prefix that a family's schema names start with, from its `<Prefix>TaskRequest`. */
+export function familyPrefix(family: FamilyMeta): string | undefined {
+  return family.schemaNames
+    .find((n) => n.endsWith('TaskRequest') && n !== 'TaskRequest')
+    ?.slice(0, -'TaskRequest'.length)
+}
+
+export async function redocly(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await run(REDOCLY, args, {
+      cwd: ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    })
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string }
+    throw new Error(`redocly ${args[0]} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`)
+  }
+}
+
+/** Bundles a root document into one JSON object (external refs become local components). */
+export async function bundle(rootFile: string): Promise<JsonObject> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'goapi-bundle-'))
+  try {
+    const out = path.join(dir, 'openapi.json')
+    await redocly(['bundle', rootFile, '--output', out, '--config', path.join(SPEC_DIR, 'redocly.yaml')])
+    const doc: unknown = JSON.parse(await readFile(out, 'utf8'))
+    if (!isObject(doc)) throw new Error('bundle is not an object')
+    return doc
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Lints a root document with Redocly using spec/redocly.yaml; throws with the report on any error. */
+export async function lint(rootFile: string): Promise<string> {
+  const { stdout, stderr } = await redocly([
+    'lint',
+    rootFile,
+    '--config',
+    path.join(SPEC_DIR, 'redocly.yaml'),
+    '--format',
+    'codeframe',
+  ])
+  return `${stdout}${stderr}`
+}
+
+/**
+ * A temporary root document that contains only one family (plus the unified pieces it refers to),
+ * so that a family file can be checked on its own.
+ */
+export async function writeFamilyCheckRoot(family: FamilyMeta): Promise<string> {
+  const prefix = familyPrefix(family)
+  const dir = path.join(SPEC_DIR, '.check')
+  const { mkdir } = await import('node:fs/promises')
+  await mkdir(dir, { recursive: true })
+  const ref = (pointer: string) => `../${family.file.replace(/^spec\//, '')}#${pointer}`
+  const paths: Record<string, Json> = {}
+  if (prefix) {
+    paths[`/api/v1/task`] = {
+      post: {
+        operationId: 'createTask',
+        summary: 'Create a task (check root)',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: ref(`/components/schemas/${prefix}TaskRequest`) } } },
+        },
+        responses: {
+          '200': {
+            description: 'The output of a completed task.',
+            content: { 'application/json': { schema: { $ref: ref(`/components/schemas/${prefix}TaskOutput`) } } },
+          },
+          '400': { $ref: '../unified.yaml#/components/responses/BadRequest' },
+        },
+      },
+    }
+  }
+  for (const p of family.pathNames) paths[p] = { $ref: ref(`/paths/${p.replaceAll('~', '~0').replaceAll('/', '~1')}`) }
+  const root = parse(await readFile(path.join(SPEC_DIR, 'openapi.yaml'), 'utf8')) as JsonObject
+  const checkRoot: JsonObject = { ...root, paths }
+  delete checkRoot.webhooks
+  const text = await readFile(path.join(ROOT, family.file), 'utf8')
+  if (text.includes('BearerAuth') && isObject(checkRoot.components) && isObject(checkRoot.components.securitySchemes)) {
+    checkRoot.components.securitySchemes.BearerAuth = {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The GoAPI API key as a bearer token.',
+    }
+  }
+  const file = path.join(dir, `${family.name}.json`)
+  await writeFile(file, JSON.stringify(checkRoot, null, 2))
+  return file
+}
