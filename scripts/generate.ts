@@ -54,6 +54,9 @@ async function generate(check: boolean): Promise<void> {
     const paths = isObject(doc.paths) ? doc.paths : {}
     for (const p of family.pathNames)
       if (!(p in paths)) errors.push(`${family.file}: path ${p} is not referenced from spec/openapi.yaml`)
+    const hooks = isObject(doc.webhooks) ? doc.webhooks : {}
+    for (const w of family.webhookNames)
+      if (!(w in hooks)) errors.push(`${family.file}: webhook ${w} is not referenced from spec/openapi.yaml`)
   }
   if (errors.length > 0) {
     for (const e of errors) console.error(`error: ${e}`)

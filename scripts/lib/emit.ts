@@ -208,7 +208,10 @@ export async function emitAll(
   )
   await put('packages/spec/catalog.json', JSON.stringify(catalogJson(families, tasks), null, 2))
 
-  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { alphabetize: false, defaultNonNullable: false })
+  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
+    alphabetize: false,
+    defaultNonNullable: false,
+  })
   await put(
     'packages/types/src/generated/openapi.ts',
     `${header('spec/ (via openapi-typescript)')}\n${astToString(ast)}`,
@@ -226,7 +229,10 @@ export async function emitAll(
       `${dir}/src/index.ts`,
       `${header(family.file)}export * from './generated/tasks.js'\n${helpers ? `export * from './helpers.js'\n` : ''}`,
     )
-    await put(`${dir}/package.json`, familyPackageJson(family, await readVersion(`${dir}/package.json`), hasTasks || helpers))
+    await put(
+      `${dir}/package.json`,
+      familyPackageJson(family, await readVersion(`${dir}/package.json`), hasTasks || helpers),
+    )
     await put(
       `${dir}/tsconfig.json`,
       JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2),

@@ -27,6 +27,8 @@ export interface FamilyMeta {
   schemaNames: string[]
   /** every path the file defines */
   pathNames: string[]
+  /** every webhook the file defines */
+  webhookNames: string[]
   /** false for files whose routes belong to `@goapi/client` (no package of their own) */
   package: boolean
 }
@@ -68,6 +70,7 @@ export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
       file: rel,
       schemaNames: Object.keys(schemas),
       pathNames: Object.keys(paths),
+      webhookNames: Object.keys(isObject(doc.webhooks) ? doc.webhooks : {}),
       package: meta.package !== false,
     })
   }
@@ -156,12 +159,12 @@ export async function writeFamilyCheckRoot(family: FamilyMeta): Promise<string> 
   const checkRoot: JsonObject = { ...root, paths }
   delete checkRoot.webhooks
   const text = await readFile(path.join(ROOT, family.file), 'utf8')
-  if (text.includes('BearerAuth') && isObject(checkRoot.components) && isObject(checkRoot.components.securitySchemes)) {
-    checkRoot.components.securitySchemes.BearerAuth = {
-      type: 'http',
-      scheme: 'bearer',
-      description: 'The GoAPI API key as a bearer token.',
-    }
+  const usesBearer = /BearerAuth['"]?\s*:\s*\[/.test(text)
+  if (!usesBearer && isObject(checkRoot.components) && isObject(checkRoot.components.securitySchemes)) {
+    delete checkRoot.components.securitySchemes.BearerAuth
+  }
+  if (family.webhookNames.length > 0) {
+    checkRoot.webhooks = Object.fromEntries(family.webhookNames.map((w) => [w, { $ref: ref(`/webhooks/${w}`) }]))
   }
   const file = path.join(dir, `${family.name}.json`)
   await writeFile(file, JSON.stringify(checkRoot, null, 2))

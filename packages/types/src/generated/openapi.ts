@@ -535,6 +535,29 @@ export interface webhooks {
     patch?: never
     trace?: never
   }
+  accountNotification: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Account notification delivered to your webhook
+     * @description GoAPI POSTs account-level events (not task updates) to the account's notification hook
+     *     URL, presumably set in the dashboard (the account info exposes `notification_hook_url`;
+     *     unverified). The body is `{type, time, message, detail}`; `detail` depends on `type`.
+     *     Headers, secrets and retries of this webhook are not documented (unverified).
+     */
+    post: operations['accountOnNotification']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export interface components {
   schemas: {
@@ -10263,6 +10286,202 @@ export interface components {
     } & {
       [key: string]: unknown
     }
+    /**
+     * AccountNotificationType
+     * @description The kind of account notification.
+     * @enum {string}
+     */
+    AccountNotificationType:
+      | 'go_api_quota_exchange_failed'
+      | 'mj_penalty_triggered'
+      | 'mj_bot_banned'
+      | 'mj_bot_subscription_expired'
+      | 'no_active_mj_bot'
+      | 'mj_bot_no_fasthour'
+      | 'gpt_account_unavailable'
+      | 'gpt_usage_limit_reached'
+      | 'mj_bot_captcha_required'
+    /**
+     * AccountNotificationBase
+     * @description Fields every account notification has.
+     */
+    AccountNotificationBase: {
+      type: components['schemas']['AccountNotificationType']
+      /** @description Unix time in seconds of the notification. */
+      time: number
+      /** @description Human-readable text. */
+      message: string
+      /** @description Type-specific data; `{}` for `no_active_mj_bot` and in the page's test notification. */
+      detail: {
+        [key: string]: unknown
+      }
+    }
+    /**
+     * AccountQuotaExchangeFailedDetail
+     * @description Detail of `go_api_quota_exchange_failed`.
+     * @example {
+     *       "quota_type": "mj",
+     *       "credis_remain": 0.5
+     *     }
+     */
+    AccountQuotaExchangeFailedDetail: {
+      /** @description Which quota could not be exchanged, the Midjourney or the GPTs quota (exact values unverified). */
+      quota_type?: string
+      /** @description Credits left (the key is spelled `credis`, sic). */
+      credis_remain?: number
+    } & {
+      [key: string]: unknown
+    }
+    /**
+     * AccountMjPenaltyDetail
+     * @description Detail of `mj_penalty_triggered`.
+     * @example {
+     *       "penalty_type": "relax",
+     *       "task_id": "7d1e3f5a-9b2c-4d6e-8f0a-1b3c5d7e9f2a",
+     *       "threshold": 100,
+     *       "cap_usage": 100
+     *     }
+     */
+    AccountMjPenaltyDetail: {
+      /** @description `relax` or `error`. */
+      penalty_type?: ('relax' | 'error') | string
+      /** @description The task that triggered the penalty. */
+      task_id?: string
+      /** @description The plan's daily allowance. */
+      threshold?: number
+      /** @description How much was used today. */
+      cap_usage?: number
+    } & {
+      [key: string]: unknown
+    }
+    /**
+     * AccountMjBotDetail
+     * @description Detail of the Midjourney bot notifications: `bot_id` and `bot_name` always;
+     *     `mj_bot_banned` adds `reason` and `block_until`, `mj_bot_no_fasthour` adds
+     *     `subscription_plan`.
+     * @example {
+     *       "bot_id": 42,
+     *       "bot_name": "studio-bot-1",
+     *       "reason": "abuse detected",
+     *       "block_until": 0
+     *     }
+     * @example {
+     *       "bot_id": 42,
+     *       "bot_name": "studio-bot-1",
+     *       "subscription_plan": "pro"
+     *     }
+     */
+    AccountMjBotDetail: {
+      /** @description The bot's id. */
+      bot_id?: number
+      /** @description The bot's name. */
+      bot_name?: string
+      /** @description Why the bot was banned (`mj_bot_banned`). */
+      reason?: string
+      /** @description Unix time the ban ends (`mj_bot_banned`); 0 or less means unknown, possibly permanent. */
+      block_until?: number
+      /** @description The bot's Midjourney plan, such as `pro` (`mj_bot_no_fasthour`). */
+      subscription_plan?: string
+    } & {
+      [key: string]: unknown
+    }
+    /**
+     * AccountGptAccountDetail
+     * @description Detail of the ChatGPT account notifications: `gpt_account_id` and `gpt_account_name`;
+     *     `gpt_account_unavailable` adds `reason`, `gpt_usage_limit_reached` adds `limit_until`.
+     * @example {
+     *       "gpt_account_id": 7,
+     *       "gpt_account_name": "team-chatgpt-1",
+     *       "limit_until": 1709038961
+     *     }
+     */
+    AccountGptAccountDetail: {
+      /** @description The ChatGPT account's id. */
+      gpt_account_id?: number
+      /** @description The ChatGPT account's name. */
+      gpt_account_name?: string
+      /** @description Why the account is unavailable (`gpt_account_unavailable`). */
+      reason?: string
+      /** @description Unix time the usage limit lifts (`gpt_usage_limit_reached`). */
+      limit_until?: number
+    } & {
+      [key: string]: unknown
+    }
+    /**
+     * AccountNotification
+     * @description The body of an account notification: `type` says what happened and decides the shape of
+     *     `detail`. All detail fields are optional when reading: the page's test notification sends
+     *     `{}`. The page's examples are not valid JSON (missing commas, comments); the field names
+     *     and types follow its tables.
+     * @example {
+     *       "type": "go_api_quota_exchange_failed",
+     *       "time": 1709035361,
+     *       "message": "Test",
+     *       "detail": {}
+     *     }
+     * @example {
+     *       "type": "mj_penalty_triggered",
+     *       "time": 1709035361,
+     *       "message": "MJ penalty triggered",
+     *       "detail": {
+     *         "penalty_type": "relax",
+     *         "task_id": "7d1e3f5a-9b2c-4d6e-8f0a-1b3c5d7e9f2a",
+     *         "threshold": 100,
+     *         "cap_usage": 100
+     *       }
+     *     }
+     * @example {
+     *       "type": "mj_bot_no_fasthour",
+     *       "time": 1709035361,
+     *       "message": "MJ bot has no fast hours left",
+     *       "detail": {
+     *         "bot_id": 42,
+     *         "bot_name": "studio-bot-1",
+     *         "subscription_plan": "pro"
+     *       }
+     *     }
+     * @example {
+     *       "type": "no_active_mj_bot",
+     *       "time": 1709035361,
+     *       "message": "No active MJ bot",
+     *       "detail": {}
+     *     }
+     * @example {
+     *       "type": "gpt_usage_limit_reached",
+     *       "time": 1709035361,
+     *       "message": "GPT usage limit reached",
+     *       "detail": {
+     *         "gpt_account_id": 7,
+     *         "gpt_account_name": "team-chatgpt-1",
+     *         "limit_until": 1709038961
+     *       }
+     *     }
+     */
+    AccountNotification:
+      | (components['schemas']['AccountNotificationBase'] & {
+          /** @constant */
+          type?: 'go_api_quota_exchange_failed'
+          detail?: components['schemas']['AccountQuotaExchangeFailedDetail']
+        })
+      | (components['schemas']['AccountNotificationBase'] & {
+          /** @constant */
+          type?: 'mj_penalty_triggered'
+          detail?: components['schemas']['AccountMjPenaltyDetail']
+        })
+      | (components['schemas']['AccountNotificationBase'] & {
+          /** @enum {unknown} */
+          type?: 'mj_bot_banned' | 'mj_bot_subscription_expired' | 'mj_bot_no_fasthour' | 'mj_bot_captcha_required'
+          detail?: components['schemas']['AccountMjBotDetail']
+        })
+      | (components['schemas']['AccountNotificationBase'] & {
+          /** @constant */
+          type?: 'no_active_mj_bot'
+        })
+      | (components['schemas']['AccountNotificationBase'] & {
+          /** @enum {unknown} */
+          type?: 'gpt_account_unavailable' | 'gpt_usage_limit_reached'
+          detail?: components['schemas']['AccountGptAccountDetail']
+        })
   }
   responses: {
     /** @description The task, in GoAPI's `{code, message, data}` envelope. */
@@ -11104,6 +11323,28 @@ export interface operations {
     }
     responses: {
       /** @description Answer any 2xx quickly to acknowledge; anything else is retried. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  accountOnNotification: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccountNotification']
+      }
+    }
+    responses: {
+      /** @description Answer any 2xx to acknowledge (retry behaviour undocumented). */
       200: {
         headers: {
           [name: string]: unknown
