@@ -93,12 +93,13 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   return out
 }
 
-function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
+function familyTasks(family: FamilyMeta, tasks: TaskEntry[], bundled: Set<string>): string {
   let out = header(family.file)
   const own = tasks.filter((t) => t.family === family.name)
   if (own.length > 0) out += `import { defineTask } from '@goapi/client'\n`
   out += `import type { components } from '@goapi/types'\n\ntype Schemas = components['schemas']\n\n`
-  for (const name of family.schemaNames) out += `export type ${name} = Schemas[${JSON.stringify(name)}]\n`
+  for (const name of family.schemaNames.filter((n) => bundled.has(n)))
+    out += `export type ${name} = Schemas[${JSON.stringify(name)}]\n`
   for (const t of own) {
     const example = t.example
     const model = typeof example.model === 'string' ? example.model : t.models[0]
@@ -158,7 +159,7 @@ function familyPackageJson(family: FamilyMeta, version: string, usesClient: bool
     scripts: {
       build: 'tsdown',
       typecheck: 'tsc --noEmit',
-      test: 'vitest run --typecheck --passWithNoTests',
+      test: 'vitest run --typecheck --passWithNoTests --hookTimeout=60000 --testTimeout=60000',
     },
     dependencies: {
       ...(usesClient ? { '@goapi/client': CLIENT_VERSION_RANGE } : {}),
@@ -199,6 +200,8 @@ export async function emitAll(
   tasks: TaskEntry[],
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>()
+  const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
+  const bundled = new Set(Object.keys(components))
   const put = async (file: string, content: string) => files.set(file, await format(content, file))
 
   await put('packages/spec/openapi.json', JSON.stringify(doc, null, 2))
@@ -224,7 +227,7 @@ export async function emitAll(
     const extraFile = path.join(ROOT, dir, 'docs/README.extra.md')
     const extra = existsSync(extraFile) ? await readFile(extraFile, 'utf8') : undefined
     const helpers = existsSync(path.join(ROOT, dir, 'src/helpers.ts'))
-    await put(`${dir}/src/generated/tasks.ts`, familyTasks(family, tasks))
+    await put(`${dir}/src/generated/tasks.ts`, familyTasks(family, tasks, bundled))
     await put(
       `${dir}/src/index.ts`,
       `${header(family.file)}export * from './generated/tasks.js'\n${helpers ? `export * from './helpers.js'\n` : ''}`,
@@ -247,7 +250,7 @@ export async function emitAll(
     private: true,
     description: 'End-to-end tests: every task type of every family through its package, the client and the simulator.',
     type: 'module',
-    scripts: { test: 'vitest run' },
+    scripts: { test: 'vitest run --hookTimeout=60000 --testTimeout=120000' },
     devDependencies: Object.fromEntries(
       [
         '@goapi/client',

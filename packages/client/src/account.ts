@@ -31,7 +31,11 @@ interface RawResult {
 
 // Runs one raw call with the options' signal/timeout; returns the envelope's `data` or throws the
 // typed error. The key, read from the request the client signed, is scrubbed from errors.
-async function send(what: string, options: RequestOptions | undefined, call: (init: { signal: AbortSignal; middleware: Middleware[] }) => Promise<RawResult>): Promise<unknown> {
+async function send(
+  what: string,
+  options: RequestOptions | undefined,
+  call: (init: { signal: AbortSignal; middleware: Middleware[] }) => Promise<RawResult>,
+): Promise<unknown> {
   let apiKey = ''
   const readKey: Middleware = {
     onRequest({ request }) {
@@ -39,13 +43,19 @@ async function send(what: string, options: RequestOptions | undefined, call: (in
       return undefined
     },
   }
-  const signals = [options?.signal, options?.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined)
+  const signals = [
+    options?.signal,
+    options?.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined,
+  ].filter((s): s is AbortSignal => s !== undefined)
   const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal
   const result = await call({ signal, middleware: [readKey] })
   if (!result.response.ok) throw errorFromResponse(result.response, result.error, apiKey)
   const body = result.data as { data?: unknown; code?: unknown; message?: unknown } | undefined
   if (typeof body !== 'object' || body === null || typeof body.data !== 'object' || body.data === null) {
-    throw new APIError(`GoAPI answered ${what} without data`, { status: result.response.status, apiMessage: typeof body?.message === 'string' ? body.message : undefined })
+    throw new APIError(`GoAPI answered ${what} without data`, {
+      status: result.response.status,
+      apiMessage: typeof body?.message === 'string' ? body.message : undefined,
+    })
   }
   return body.data
 }
@@ -63,12 +73,20 @@ export async function getAccountInfo(client: GoApiClient, options?: RequestOptio
 
 /** The account's pending, processing and staged tasks per model family (`GET /account/active_tasks`). */
 export async function listActiveTasks(client: GoApiClient, options?: RequestOptions): Promise<AccountActiveTasks> {
-  return (await send('active tasks', options, (init) => client.raw.GET('/account/active_tasks', init))) as AccountActiveTasks
+  return (await send('active tasks', options, (init) =>
+    client.raw.GET('/account/active_tasks', init),
+  )) as AccountActiveTasks
 }
 
 /** One page of the account's task history, optionally filtered (`GET /api/open/tasks/histories`). */
-export async function listTaskHistory(client: GoApiClient, query: TaskHistoryQuery = {}, options?: RequestOptions): Promise<AccountTaskHistoryPage> {
-  return (await send('task history', options, (init) => client.raw.GET('/api/open/tasks/histories', { ...init, params: { query } }))) as AccountTaskHistoryPage
+export async function listTaskHistory(
+  client: GoApiClient,
+  query: TaskHistoryQuery = {},
+  options?: RequestOptions,
+): Promise<AccountTaskHistoryPage> {
+  return (await send('task history', options, (init) =>
+    client.raw.GET('/api/open/tasks/histories', { ...init, params: { query } }),
+  )) as AccountTaskHistoryPage
 }
 
 /**
@@ -86,5 +104,7 @@ export async function uploadFile(
     file_data: typeof file.file_data === 'string' ? file.file_data : toBase64(file.file_data),
   }
   const baseUrl = (options?.uploadBaseUrl ?? DEFAULT_UPLOAD_BASE_URL).replace(/\/+$/, '')
-  return (await send('upload', options, (init) => client.raw.POST('/api/ephemeral_resource', { ...init, baseUrl, body }))) as UploadedFile
+  return (await send('upload', options, (init) =>
+    client.raw.POST('/api/ephemeral_resource', { ...init, baseUrl, body }),
+  )) as UploadedFile
 }

@@ -1,5 +1,6 @@
 // The client core: configuration, the typed task routes and wait/run, on top of openapi-fetch.
-import createFetchClient, { type Client, type Middleware } from 'openapi-fetch'
+import * as openapiFetch from 'openapi-fetch'
+import type { Client, Middleware } from 'openapi-fetch'
 import type {
   CompletedTask,
   InputOf,
@@ -29,6 +30,12 @@ import { NetworkFailure, attemptFetch, withDeadline, type AttemptState } from '.
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
 import { waitForTask, type WaitOptions } from './wait.js'
+
+// openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
+// requires it with Node's interop (default = module.exports), so unwrap one level there.
+type CreateFetchClient = typeof openapiFetch.default
+const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
+const createFetchClient: CreateFetchClient = typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default
 
 export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
 /** The documented GoAPI domains, tried in this order. */
@@ -92,7 +99,10 @@ export interface GoApiClient {
   /** The underlying openapi-fetch client, typed from the spec, for any route (the API key is set). */
   readonly raw: Client<paths>
   /** Creates a task of a known (model, task type); resolves with the new task (usually `pending`). */
-  createTask<M extends Model, T extends TaskTypeOf<M>>(request: TaskRequestOf<M, T>, options?: RequestOptions): Promise<Task<M, T>>
+  createTask<M extends Model, T extends TaskTypeOf<M>>(
+    request: TaskRequestOf<M, T>,
+    options?: RequestOptions,
+  ): Promise<Task<M, T>>
   /**
    * Escape hatch for models or task types GoAPI has but this SDK's spec does not yet:
    * the input is not checked and the output is `unknown`. Prefer {@link GoApiClient.createTask}.
@@ -103,12 +113,18 @@ export interface GoApiClient {
   /** Cancels a task; only `pending` tasks can be cancelled. */
   cancelTask(taskId: string, options?: RequestOptions): Promise<CancelTaskResponse>
   /** Cancels every pending task of `model` created before `createdBefore`. */
-  cancelTasks(params: { createdBefore: Date | number; model: CancelTasksModel }, options?: RequestOptions): Promise<CancelTasksResponse>
+  cancelTasks(
+    params: { createdBefore: Date | number; model: CancelTasksModel },
+    options?: RequestOptions,
+  ): Promise<CancelTasksResponse>
   /** Polls a task until it completes (resolves) or fails (throws `TaskFailedError`). */
   wait<M extends Model, T extends TaskTypeOf<M>>(task: Task<M, T>, options?: WaitOptions): Promise<CompletedTask<M, T>>
   wait(task: UntypedTask | string, options?: WaitOptions): Promise<UntypedTask>
   /** Creates a task and waits for it. */
-  run<M extends Model, T extends TaskTypeOf<M>>(request: TaskRequestOf<M, T>, options?: RunOptions): Promise<CompletedTask<M, T>>
+  run<M extends Model, T extends TaskTypeOf<M>>(
+    request: TaskRequestOf<M, T>,
+    options?: RunOptions,
+  ): Promise<CompletedTask<M, T>>
 }
 
 function envApiKey(): string | undefined {
@@ -120,19 +136,27 @@ function envApiKey(): string | undefined {
 export function createClient(options: ClientOptions = {}): GoApiClient {
   const givenKey = options.apiKey ?? envApiKey()
   if (!givenKey || !givenKey.trim()) {
-    throw new ConfigurationError('No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable.')
+    throw new ConfigurationError(
+      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable.',
+    )
   }
   const apiKey: string = givenKey
   const given = options.baseUrl ?? DEFAULT_BASE_URLS
   const baseUrls = (typeof given === 'string' ? [given] : [...given]).map((u) => u.replace(/\/+$/, ''))
-  const first = baseUrls[0]
-  if (first === undefined) throw new ConfigurationError('baseUrl: give at least one URL.')
+  const firstUrl = baseUrls[0]
+  if (firstUrl === undefined) throw new ConfigurationError('baseUrl: give at least one URL.')
+  const first: string = firstUrl
   const baseFetch = options.fetch ?? globalThis.fetch
-  if (typeof baseFetch !== 'function') throw new ConfigurationError('No fetch: pass createClient({ fetch }) on runtimes without a global fetch.')
+  if (typeof baseFetch !== 'function')
+    throw new ConfigurationError('No fetch: pass createClient({ fetch }) on runtimes without a global fetch.')
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry, maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries }
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...options.retry,
+    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+  }
   const log = makeLog(options.logger, options.logLevel ?? 'warn', apiKey)
-  const raw = createFetchClient<paths>({ baseUrl: first, fetch: (input, init) => baseFetch(input, init) })
+  const raw = createFetchClient<paths>({ baseUrl: first, fetch: (request: Request) => baseFetch(request) })
   raw.use({
     onRequest({ request }) {
       request.headers.set('x-api-key', apiKey)
@@ -166,14 +190,26 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
         if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
         if (error instanceof NetworkFailure) {
           const codes = errorCodes(error.original)
-          throw connectionError(error.original, apiKey, { causeCode: codes[codes.length - 1], mayHaveReachedServer: !provablyNotSent(codes) })
+          throw connectionError(error.original, apiKey, {
+            causeCode: codes[codes.length - 1],
+            mayHaveReachedServer: !provablyNotSent(codes),
+          })
         }
         if (state.responded && error instanceof SyntaxError) {
-          throw errorFromResponse(new Response(null, { status: 502, statusText: `Invalid JSON from GoAPI (HTTP ${state.status ?? '?'})` }), undefined, apiKey, spec.taskId)
+          throw errorFromResponse(
+            new Response(null, { status: 502, statusText: `Invalid JSON from GoAPI (HTTP ${state.status ?? '?'})` }),
+            undefined,
+            apiKey,
+            spec.taskId,
+          )
         }
         if (state.responded && error instanceof TypeError) {
           const codes = errorCodes(error)
-          throw connectionError(error, apiKey, { causeCode: codes[codes.length - 1], mayHaveReachedServer: true, midBody: true })
+          throw connectionError(error, apiKey, {
+            causeCode: codes[codes.length - 1],
+            mayHaveReachedServer: true,
+            midBody: true,
+          })
         }
         throw error
       }
@@ -194,20 +230,29 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
     if (!(error instanceof GoApiError) || error instanceof AbortError) return undefined
     const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined
     if (method === 'POST') {
-      if (error instanceof APIConnectionError && !error.mayHaveReachedServer) return { error, retry: true, failover: true }
+      if (error instanceof APIConnectionError && !error.mayHaveReachedServer)
+        return { error, retry: true, failover: true }
       if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
-      if (error instanceof APIConnectionError) return { error: new TaskCreationUnknownError('connection', error), retry: false, failover: true }
-      if (error instanceof TimeoutError) return { error: new TaskCreationUnknownError('timeout', error), retry: false, failover: false }
+      if (error instanceof APIConnectionError)
+        return { error: new TaskCreationUnknownError('connection', error), retry: false, failover: true }
+      if (error instanceof TimeoutError)
+        return { error: new TaskCreationUnknownError('timeout', error), retry: false, failover: false }
       if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message)) {
         return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
       }
       if (error instanceof APIError && (error.status === 408 || error.status >= 500)) {
-        return { error: new TaskCreationUnknownError('server-error', error), retry: false, failover: error.status >= 500 }
+        return {
+          error: new TaskCreationUnknownError('server-error', error),
+          retry: false,
+          failover: error.status >= 500,
+        }
       }
-      if (error instanceof APIError && error.status < 300) return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
+      if (error instanceof APIError && error.status < 300)
+        return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
       return undefined
     }
-    if (error instanceof APIConnectionError || error instanceof TimeoutError) return { error, retry: true, failover: true }
+    if (error instanceof APIConnectionError || error instanceof TimeoutError)
+      return { error, retry: true, failover: true }
     if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
     if (error instanceof APIError && error.status === 408) return { error, retry: true, failover: false }
     if (error instanceof APIError && error.status >= 500) return { error, retry: true, failover: true }
@@ -228,7 +273,11 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
         return value
       } catch (error) {
         const decision = decide(error, spec.method)
-        if (!decision) throw error
+        if (!decision) {
+          if (error instanceof GoApiError && !(error instanceof AbortError))
+            log('error', `${spec.method} ${spec.what} failed: ${error.message}`, { status: error.status })
+          throw error
+        }
         const canRetry = decision.retry && retry < maxRetries && !opts?.signal?.aborted
         let next = host
         if (decision.failover && baseUrls.length > 1) {
@@ -236,7 +285,10 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
           preferred = next
         }
         if (!canRetry) {
-          log('error', `${spec.method} ${spec.what} failed: ${decision.error.message}`, { status: decision.error.status, attempts: retry + 1 })
+          log('error', `${spec.method} ${spec.what} failed: ${decision.error.message}`, {
+            status: decision.error.status,
+            attempts: retry + 1,
+          })
           throw decision.error
         }
         if (decision.retryAfterMs !== undefined && decision.retryAfterMs > policy.maxRetryAfterMs) {
@@ -244,7 +296,10 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
           throw decision.error
         }
         const delay = next !== host && !tried.has(next) ? 0 : (decision.retryAfterMs ?? backoffDelay(policy, retry))
-        log('warn', `${spec.method} ${spec.what} failed on ${baseUrl} (${decision.error.message}); retry ${retry + 1}/${maxRetries}${next !== host ? ` on ${baseUrls[next]}` : ''} in ${delay} ms`)
+        log(
+          'warn',
+          `${spec.method} ${spec.what} failed on ${baseUrl} (${decision.error.message}); retry ${retry + 1}/${maxRetries}${next !== host ? ` on ${baseUrls[next]}` : ''} in ${delay} ms`,
+        )
         await sleep(delay, opts?.signal)
       }
     }
@@ -257,7 +312,8 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
         method: 'POST',
         what: 'create task',
         taskId: undefined,
-        send: (init) => raw.POST('/api/v1/task', { body: request as components['schemas']['CreateTaskRequest'], ...init }),
+        send: (init) =>
+          raw.POST('/api/v1/task', { body: request as components['schemas']['CreateTaskRequest'], ...init }),
         pick: asTask,
       },
       opts,
@@ -279,7 +335,8 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
           method: 'GET',
           what: 'get task',
           taskId,
-          send: (init) => raw.GET('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, cache: 'no-store', ...init }),
+          send: (init) =>
+            raw.GET('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, cache: 'no-store', ...init }),
           pick: asTask,
         },
         opts,
@@ -298,7 +355,8 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
       )
     },
     cancelTasks({ createdBefore, model }, opts) {
-      const created_before = typeof createdBefore === 'number' ? Math.floor(createdBefore) : Math.floor(createdBefore.getTime() / 1000)
+      const created_before =
+        typeof createdBefore === 'number' ? Math.floor(createdBefore) : Math.floor(createdBefore.getTime() / 1000)
       return call(
         {
           method: 'DELETE',
@@ -311,12 +369,21 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
       )
     },
     wait(task: UntypedTask | string, waitOptions?: WaitOptions) {
-      const merged: WaitOptions = { ...options.wait, ...waitOptions, poll: { ...options.wait?.poll, ...waitOptions?.poll } }
+      const merged: WaitOptions = {
+        ...options.wait,
+        ...waitOptions,
+        poll: { ...options.wait?.poll, ...waitOptions?.poll },
+      }
       return waitForTask(
         {
           // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
           // host is left for the next one), bounded by what is left of the deadline.
-          get: (id, signal, remainingMs) => client.getTask(id, { signal, maxRetries: 0, timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)) }),
+          get: (id, signal, remainingMs) =>
+            client.getTask(id, {
+              signal,
+              maxRetries: 0,
+              timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
+            }),
           cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
           log,
         },
@@ -333,7 +400,11 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
 }
 
 /** Narrows an untyped task to a known (model, task type), so its `output` gets its type. */
-export function isTaskOf<M extends Model, T extends TaskTypeOf<M>>(task: UntypedTask, model: M, taskType: T): task is UntypedTask & Task<M, T> {
+export function isTaskOf<M extends Model, T extends TaskTypeOf<M>>(
+  task: UntypedTask,
+  model: M,
+  taskType: T,
+): task is UntypedTask & Task<M, T> {
   return task.model === model && task.task_type === taskType
 }
 

@@ -12,9 +12,17 @@ export interface TaskCallOptions<M extends Model> {
 
 /** A typed task function: call it to create and wait; `.create` only creates. */
 export interface TaskFunction<M extends Model, T extends TaskTypeOf<M>> {
-  <U extends M = M>(client: GoApiClient, input: InputOf<U, T>, options?: RunOptions & TaskCallOptions<U>): Promise<CompletedTask<U, T>>
+  <U extends M = M>(
+    client: GoApiClient,
+    input: InputOf<U, T>,
+    options?: RunOptions & TaskCallOptions<U>,
+  ): Promise<CompletedTask<U, T>>
   /** Creates the task without waiting; wait later with `client.wait(task)`. */
-  create<U extends M = M>(client: GoApiClient, input: InputOf<U, T>, options?: RequestOptions & TaskCallOptions<U>): Promise<Task<U, T>>
+  create<U extends M = M>(
+    client: GoApiClient,
+    input: InputOf<U, T>,
+    options?: RequestOptions & TaskCallOptions<U>,
+  ): Promise<Task<U, T>>
   /** The models that run this task type; the first is the default. */
   readonly models: readonly [M, ...M[]]
   readonly taskType: T
@@ -23,14 +31,23 @@ export interface TaskFunction<M extends Model, T extends TaskTypeOf<M>> {
 }
 
 /** Builds the typed function of one task type. Used by the generated family packages. */
-export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>(models: readonly [M, ...M[]], taskType: T, kind: TaskKind): TaskFunction<M, T> {
+export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>(
+  models: readonly [M, ...M[]],
+  taskType: T,
+  kind: TaskKind,
+): TaskFunction<M, T> {
   const request = (input: unknown, options: TaskCallOptions<M> | undefined) => {
-    const body: { model: M; task_type: T; input: unknown; config?: TaskConfig } = { model: options?.model ?? models[0], task_type: taskType, input }
+    const body: { model: M; task_type: T; input: unknown; config?: TaskConfig } = {
+      model: options?.model ?? models[0],
+      task_type: taskType,
+      input,
+    }
     if (options?.config) body.config = options.config
     return body as never
   }
   const run = (client: GoApiClient, input: unknown, options?: RunOptions & TaskCallOptions<M>) =>
     client.run(request(input, options), { kind, ...options })
-  const create = (client: GoApiClient, input: unknown, options?: RequestOptions & TaskCallOptions<M>) => client.createTask(request(input, options), options)
+  const create = (client: GoApiClient, input: unknown, options?: RequestOptions & TaskCallOptions<M>) =>
+    client.createTask(request(input, options), options)
   return Object.assign(run, { create, models, taskType, kind }) as unknown as TaskFunction<M, T>
 }

@@ -31,7 +31,14 @@ export class GoApiError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, status: this.status, code: this.code, apiMessage: this.apiMessage, taskId: this.taskId }
+    return {
+      name: this.name,
+      message: this.message,
+      status: this.status,
+      code: this.code,
+      apiMessage: this.apiMessage,
+      taskId: this.taskId,
+    }
   }
 }
 
@@ -102,7 +109,10 @@ export class APIConnectionError extends GoApiError {
    */
   readonly mayHaveReachedServer: boolean
 
-  constructor(message: string, options: GoApiErrorOptions & { causeCode?: string; mayHaveReachedServer?: boolean } = {}) {
+  constructor(
+    message: string,
+    options: GoApiErrorOptions & { causeCode?: string; mayHaveReachedServer?: boolean } = {},
+  ) {
     super(message, options)
     this.causeCode = options.causeCode
     this.mayHaveReachedServer = options.mayHaveReachedServer ?? true
@@ -119,8 +129,8 @@ export type CreationUnknownReason = 'connection' | 'timeout' | 'server-error' | 
 /**
  * A create request reached GoAPI (or may have) but no usable answer came back, so the task may
  * exist and be billed. The client does not retry it, to avoid creating (and paying for) a
- * duplicate. Reconcile before creating it again: look for the task among your recent tasks in
- * the GoAPI workspace, or let a `config.webhook_config` delivery tell you about it.
+ * duplicate. Reconcile before creating it again: look for the task among your recent tasks
+ * (`listTaskHistory()`, the GoAPI workspace), or let a `config.webhook_config` delivery tell you about it.
  * `cause` is the underlying typed error (`InternalServerError`, `TimeoutError`, `APIConnectionError`, ...).
  */
 export class TaskCreationUnknownError extends GoApiError {
@@ -130,7 +140,7 @@ export class TaskCreationUnknownError extends GoApiError {
   constructor(reason: CreationUnknownReason, cause: GoApiError) {
     super(
       `The create-task request may have reached GoAPI, so the task may have been created (and billed), but no usable answer came back (${cause.message}). ` +
-        'It was not retried, to avoid a duplicate task: check your recent tasks on GoAPI (or your webhook) before creating it again.',
+        'It was not retried, to avoid a duplicate task: look for it among your recent tasks (listTaskHistory(), the GoAPI workspace or your webhook) before creating it again.',
       { status: cause.status, code: cause.code, apiMessage: cause.apiMessage, cause },
     )
     this.reason = reason
@@ -184,7 +194,8 @@ export class TaskFailedError extends GoApiError {
 }
 
 /** Why a webhook delivery was rejected. */
-export type WebhookFailureReason = 'missing-secret' | 'wrong-secret' | 'too-large' | 'invalid-body' | 'stale' | 'replayed'
+export type WebhookFailureReason =
+  'missing-secret' | 'wrong-secret' | 'too-large' | 'invalid-body' | 'stale' | 'replayed'
 
 /**
  * A webhook delivery did not pass verification. `status` is the HTTP status to answer it with
@@ -196,7 +207,14 @@ export class WebhookVerificationError extends GoApiError {
   declare readonly status: number
 
   constructor(reason: WebhookFailureReason, message: string, options: { taskId?: string } = {}) {
-    const status = reason === 'missing-secret' || reason === 'wrong-secret' ? 401 : reason === 'too-large' ? 413 : reason === 'invalid-body' ? 400 : 409
+    const status =
+      reason === 'missing-secret' || reason === 'wrong-secret'
+        ? 401
+        : reason === 'too-large'
+          ? 413
+          : reason === 'invalid-body'
+            ? 400
+            : 409
     super(message, { status, taskId: options.taskId })
     this.reason = reason
   }

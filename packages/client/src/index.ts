@@ -1,4 +1,16 @@
-export { createClient, isTaskOf, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client.js'
+export { createClient, isTaskOf, DEFAULT_BASE_URL, DEFAULT_BASE_URLS, DEFAULT_TIMEOUT_MS } from './client.js'
+export { DEFAULT_RETRY_POLICY, backoffDelay } from './internal/retry.js'
+export type { RetryPolicy } from './internal/retry.js'
+export type { Logger, LogLevel } from './internal/logger.js'
+export {
+  verifyWebhook,
+  verifyWebhookPayload,
+  timingSafeEqualStrings,
+  MemoryDedupeStore,
+  DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+} from './webhooks.js'
+export type { VerifyWebhookOptions, WebhookEvent, WebhookDedupeStore } from './webhooks.js'
 export type {
   ClientOptions,
   GoApiClient,
@@ -30,8 +42,10 @@ export {
   TimeoutError,
   AbortError,
   TaskFailedError,
+  TaskCreationUnknownError,
+  WebhookVerificationError,
 } from './errors.js'
-export type { GoApiErrorOptions } from './errors.js'
+export type { GoApiErrorOptions, CreationUnknownReason, WebhookFailureReason } from './errors.js'
 export type {
   Model,
   TaskTypeOf,
@@ -48,5 +62,13 @@ export type {
   WebhookDelivery,
 } from '@goapi/types'
 export { getAccountInfo, listActiveTasks, listTaskHistory, uploadFile, DEFAULT_UPLOAD_BASE_URL } from './account.js'
-export type { AccountInfo, AccountActiveTasks, AccountTaskHistoryPage, TaskHistoryQuery, UploadFileRequest, UploadedFile, UploadOptions } from './account.js'
+export type {
+  AccountInfo,
+  AccountActiveTasks,
+  AccountTaskHistoryPage,
+  TaskHistoryQuery,
+  UploadFileRequest,
+  UploadedFile,
+  UploadOptions,
+} from './account.js'
 export { bearerAuth } from './openai-compat.js'

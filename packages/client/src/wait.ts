@@ -33,7 +33,13 @@ export interface WaitOptions {
   cancelOnTimeout?: boolean
 }
 
-const MAX_DELAY_BY_KIND: Record<TaskKind, number> = { image: 5_000, text: 5_000, audio: 8_000, video: 15_000, model3d: 10_000 }
+const MAX_DELAY_BY_KIND: Record<TaskKind, number> = {
+  image: 5_000,
+  text: 5_000,
+  audio: 8_000,
+  video: 15_000,
+  model3d: 10_000,
+}
 
 export function pollPolicy(kind: TaskKind | undefined, overrides: Partial<PollPolicy> | undefined): PollPolicy {
   return {
@@ -73,7 +79,11 @@ export interface WaitDeps {
   log?: (level: 'debug' | 'warn', message: string) => void
 }
 
-export async function waitForTask(deps: WaitDeps, first: UntypedTask | string, options: WaitOptions = {}): Promise<UntypedTask> {
+export async function waitForTask(
+  deps: WaitDeps,
+  first: UntypedTask | string,
+  options: WaitOptions = {},
+): Promise<UntypedTask> {
   const taskId = typeof first === 'string' ? first : first.task_id
   const policy = pollPolicy(options.kind, options.poll)
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS

@@ -36,20 +36,59 @@ async function readBody(req: IncomingMessage): Promise<string> {
 beforeAll(async () => {
   server = createServer(async (req, res) => {
     const body = await readBody(req)
-    seen.push({ method: req.method ?? '', url: req.url ?? '', apiKey: req.headers['x-api-key'] as string | undefined, authorization: req.headers.authorization, body })
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      apiKey: req.headers['x-api-key'] as string | undefined,
+      authorization: req.headers.authorization,
+      body,
+    })
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(value))
     }
-    if (req.headers['x-api-key'] !== KEY && req.headers.authorization !== `Bearer ${KEY}`) return json(401, { code: 401, message: `bad key ${String(req.headers['x-api-key'])}` })
+    if (req.headers['x-api-key'] !== KEY && req.headers.authorization !== `Bearer ${KEY}`)
+      return json(401, { code: 401, message: `bad key ${String(req.headers['x-api-key'])}` })
     const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname === '/account/info') return json(200, { code: 200, data: { id: 12345, name: 'acme', plan: 'creator', equivalent_in_usd: 42.37 }, message: 'success' })
-    if (url.pathname === '/account/active_tasks') return json(200, { code: 200, data: { kling: { active_tasks: [{ task_id: 't1', status: 'processing' }], pending_count: 0, processing_count: 1, staged_count: 0 }, midjourney: {} }, message: 'success' })
-    if (url.pathname === '/api/open/tasks/histories') return json(200, { code: 200, data: { data: [], page: Number(url.searchParams.get('page') ?? 1), size: Number(url.searchParams.get('page_size') ?? 10), total: 0 }, message: 'success' })
+    if (url.pathname === '/account/info')
+      return json(200, {
+        code: 200,
+        data: { id: 12345, name: 'acme', plan: 'creator', equivalent_in_usd: 42.37 },
+        message: 'success',
+      })
+    if (url.pathname === '/account/active_tasks')
+      return json(200, {
+        code: 200,
+        data: {
+          kling: {
+            active_tasks: [{ task_id: 't1', status: 'processing' }],
+            pending_count: 0,
+            processing_count: 1,
+            staged_count: 0,
+          },
+          midjourney: {},
+        },
+        message: 'success',
+      })
+    if (url.pathname === '/api/open/tasks/histories')
+      return json(200, {
+        code: 200,
+        data: {
+          data: [],
+          page: Number(url.searchParams.get('page') ?? 1),
+          size: Number(url.searchParams.get('page_size') ?? 10),
+          total: 0,
+        },
+        message: 'success',
+      })
     if (url.pathname === '/upload/api/ephemeral_resource') {
       const { file_name } = JSON.parse(body) as { file_name: string }
       if (file_name === 'blocked.png') return json(403, { code: 403, message: 'Insufficient plan level' })
-      return json(200, { code: 200, data: { url: `https://storage.example/ephemeral/${file_name}` }, message: 'success' })
+      return json(200, {
+        code: 200,
+        data: { url: `https://storage.example/ephemeral/${file_name}` },
+        message: 'success',
+      })
     }
     if (url.pathname === '/echo') return json(200, { code: 200, data: {}, message: 'success' })
     json(404, { code: 404, message: 'not found' })
@@ -81,20 +120,34 @@ describe('account calls', () => {
     expect(page.page).toBe(2)
     expect(page.size).toBe(50)
     const url = new URL(seen.at(-1)?.url ?? '', base)
-    expect(Object.fromEntries(url.searchParams)).toEqual({ page: '2', page_size: '50', model: 'mj', start_time: '1735689600' })
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      page: '2',
+      page_size: '50',
+      model: 'mj',
+      start_time: '1735689600',
+    })
   })
 
   it('uploadFile posts base64 to the upload host and returns the URL', async () => {
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])
-    const file = await uploadFile(goapi, { file_name: 'hello.png', file_data: bytes }, { uploadBaseUrl: `${base}/upload/` })
+    const file = await uploadFile(
+      goapi,
+      { file_name: 'hello.png', file_data: bytes },
+      { uploadBaseUrl: `${base}/upload/` },
+    )
     expect(file.url).toBe('https://storage.example/ephemeral/hello.png')
     const last = seen.at(-1)
     expect(last?.url).toBe('/upload/api/ephemeral_resource')
-    expect(JSON.parse(last?.body ?? '{}')).toEqual({ file_name: 'hello.png', file_data: Buffer.from(bytes).toString('base64') })
+    expect(JSON.parse(last?.body ?? '{}')).toEqual({
+      file_name: 'hello.png',
+      file_data: Buffer.from(bytes).toString('base64'),
+    })
   })
 
   it('maps error answers to typed errors without leaking the key', async () => {
-    await expect(uploadFile(goapi, { file_name: 'blocked.png', file_data: 'AAAA' }, { uploadBaseUrl: `${base}/upload` })).rejects.toBeInstanceOf(PermissionDeniedError)
+    await expect(
+      uploadFile(goapi, { file_name: 'blocked.png', file_data: 'AAAA' }, { uploadBaseUrl: `${base}/upload` }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError)
     const bad = createClient({ apiKey: 'sk-wrong-key-9', baseUrl: base })
     const error = await getAccountInfo(bad).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AuthenticationError)
@@ -105,7 +158,10 @@ describe('account calls', () => {
 
 describe('bearerAuth', () => {
   it('moves the key from x-api-key to Authorization: Bearer for one request', async () => {
-    const { response } = await goapi.raw.GET('/account/info', { baseUrl: `${base}/echo-base`, middleware: [bearerAuth] })
+    const { response } = await goapi.raw.GET('/account/info', {
+      baseUrl: `${base}/echo-base`,
+      middleware: [bearerAuth],
+    })
     expect(response.status).toBe(404)
     const last = seen.at(-1)
     expect(last?.authorization).toBe(`Bearer ${KEY}`)

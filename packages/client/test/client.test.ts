@@ -21,7 +21,7 @@ let slow: MockServer
 let goapi: GoApiClient
 
 beforeAll(async () => {
-  mock = await startMock({ keys: [KEY], latency: { pendingMs: 20, processingMs: 30 } })
+  mock = await startMock({ keys: [KEY], latency: { pendingMs: 300, processingMs: 30 } })
   slow = await startMock({ keys: [KEY], latency: { pendingMs: 60_000, processingMs: 60_000 } })
   goapi = createClient({ apiKey: KEY, baseUrl: mock.url, wait: FAST })
 })
@@ -49,7 +49,11 @@ describe('createClient', () => {
 
 describe('tasks over HTTP', () => {
   it('creates, gets and waits for a task', async () => {
-    const task = await goapi.createTask({ model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'a bear' } })
+    const task = await goapi.createTask({
+      model: 'Qubico/flux1-schnell',
+      task_type: 'txt2img',
+      input: { prompt: 'a bear' },
+    })
     expect(task.task_id).toMatch(/[0-9a-f-]{36}/)
     expect(taskState(task.status)).toBe('pending')
     expect(task.output).toBeNull()
@@ -69,7 +73,9 @@ describe('tasks over HTTP', () => {
   })
 
   it('throws TaskFailedError carrying the task and its error', async () => {
-    const error = await goapi.run({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: `a bear ${FAIL_MARKER}` } }).catch((e: unknown) => e)
+    const error = await goapi
+      .run({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: `a bear ${FAIL_MARKER}` } })
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TaskFailedError)
     const failed = error as TaskFailedError
     expect(failed.task.status).toBe('failed')
@@ -79,15 +85,21 @@ describe('tasks over HTTP', () => {
   })
 
   it('maps a 400 to InvalidRequestError naming the field', async () => {
-    const error = await goapi.createUntypedTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 42 } }).catch((e: unknown) => e)
+    const error = await goapi
+      .createUntypedTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 42 } })
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InvalidRequestError)
     expect((error as InvalidRequestError).status).toBe(400)
     expect((error as InvalidRequestError).apiMessage).toContain('input.prompt')
   })
 
   it('rejects an unknown model and a task type the model lacks', async () => {
-    await expect(goapi.createUntypedTask({ model: 'nope', task_type: 'txt2img', input: {} })).rejects.toThrow(/unknown model "nope"/)
-    await expect(goapi.createUntypedTask({ model: 'Qubico/flux1-schnell', task_type: 'kontext', input: { prompt: 'x' } })).rejects.toThrow(/has no task type "kontext"/)
+    await expect(goapi.createUntypedTask({ model: 'nope', task_type: 'txt2img', input: {} })).rejects.toThrow(
+      /unknown model "nope"/,
+    )
+    await expect(
+      goapi.createUntypedTask({ model: 'Qubico/flux1-schnell', task_type: 'kontext', input: { prompt: 'x' } }),
+    ).rejects.toThrow(/has no task type "kontext"/)
   })
 
   it('maps 401 and 404', async () => {
@@ -145,6 +157,11 @@ describe('taskState', () => {
   it('reads every documented status spelling', () => {
     expect(['Completed', 'completed', 'success'].map(taskState)).toEqual(['completed', 'completed', 'completed'])
     expect(['Pending', '', 'starting', 'retry'].map(taskState)).toEqual(['pending', 'pending', 'pending', 'pending'])
-    expect(['Staged', 'Processing', 'in_progress', 'Failed'].map(taskState)).toEqual(['staged', 'processing', 'processing', 'failed'])
+    expect(['Staged', 'Processing', 'in_progress', 'Failed'].map(taskState)).toEqual([
+      'staged',
+      'processing',
+      'processing',
+      'failed',
+    ])
   })
 })

@@ -31,8 +31,13 @@ describe('typed tasks', () => {
     void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', width: '512' } })
     // @ts-expect-error: unknown input field
     void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', colour: 'red' } })
-    // @ts-expect-error: service_mode is public, private or ""
-    void goapi.createTask({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x' }, config: { service_mode: 'shared' } })
+    void goapi.createTask({
+      model: 'Qubico/flux1-dev',
+      task_type: 'txt2img',
+      input: { prompt: 'x' },
+      // @ts-expect-error: service_mode is public, private or ""
+      config: { service_mode: 'shared' },
+    })
   })
 
   it('leaves output unknown on the untyped escape hatch', async () => {

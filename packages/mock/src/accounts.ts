@@ -16,19 +16,14 @@ const DEFAULT_CREDITS = 1_000_000_000_000
 /** Midjourney keeps at most this many tasks staged. */
 export const MAX_STAGED = 50
 
-interface Slot {
-  freeAt: number
-  lastTask: string | undefined
-}
-
 export class Account {
   readonly credits: number
   readonly concurrency: number
   /** Points spent on completed tasks. */
   used = 0
   private readonly open = new Map<string, MockTask>()
-  private readonly slots: Slot[] = []
-  private readonly previousFree = new Map<string, number>()
+  /** Per concurrency slot, the tasks queued on it (each starts when the previous one ends). */
+  private readonly slots: MockTask[][] = []
 
   constructor(
     readonly id: number,
@@ -54,28 +49,31 @@ export class Account {
   }
 
   remain(now: number): number {
-    return this.credits - this.used - this.frozen(now)
+    const frozen = this.frozen(now) // settles finished tasks first, which updates `used`
+    return this.credits - this.used - frozen
   }
 
   /** Records a finished (or evicted) task: completed ones are paid, failed ones released. */
   settle(task: MockTask): void {
     if (!this.open.delete(task.id)) return
     if (task.cancelledAt === undefined && !task.failure) this.used += task.credits
-    this.previousFree.delete(task.id)
   }
 
   /**
-   * Finds when a task created at `now` lasting `durationMs` can start: `now` when a slot is free,
+   * Finds when a task created at `now` can start: `now` when a slot is free,
    * otherwise the earliest time one frees up. Call `occupy` once the task exists.
    */
   nextStart(now: number): { at: number; slot: number } {
     if (!Number.isFinite(this.concurrency)) return { at: now, slot: -1 }
-    while (this.slots.length < this.concurrency) this.slots.push({ freeAt: 0, lastTask: undefined })
-    let best = 0
-    this.slots.forEach((s, i) => {
-      if (s.freeAt < (this.slots[best]?.freeAt ?? Infinity)) best = i
+    while (this.slots.length < this.concurrency) this.slots.push([])
+    let best = { at: Infinity, slot: 0 }
+    this.slots.forEach((queue, slot) => {
+      const live = queue.filter((t) => t.cancelledAt === undefined && endedAt(t) > now)
+      this.slots[slot] = live
+      const at = Math.max(now, ...live.map(endedAt))
+      if (at < best.at) best = { at, slot }
     })
-    return { at: Math.max(now, this.slots[best]?.freeAt ?? now), slot: best }
+    return best
   }
 
   /** Tasks staged at `now` (created but waiting for a slot). */
@@ -87,17 +85,11 @@ export class Account {
 
   occupy(task: MockTask, slot: number): void {
     this.open.set(task.id, task)
-    const s = this.slots[slot]
-    if (!s) return
-    this.previousFree.set(task.id, s.freeAt)
-    s.freeAt = endedAt(task)
-    s.lastTask = task.id
+    this.slots[slot]?.push(task)
   }
 
-  /** A canceled task frees its slot when no later task is queued on it. */
-  cancel(task: MockTask, now: number): void {
-    const s = this.slots.find((x) => x.lastTask === task.id)
-    if (s) s.freeAt = Math.max(now, this.previousFree.get(task.id) ?? 0)
+  /** Releases a canceled task's credits; its slot frees once the tasks queued on it end (start times already given are kept). */
+  cancel(task: MockTask): void {
     this.settle(task)
   }
 

@@ -39,7 +39,9 @@ export interface Fault extends FaultRule {
 
 /** Whether the fault changes the answer (rather than only delaying it or failing the task). */
 export function breaksAnswer(fault: FaultRule): boolean {
-  return fault.status !== undefined || fault.retryAfter !== undefined || fault.reset === true || fault.body !== undefined
+  return (
+    fault.status !== undefined || fault.retryAfter !== undefined || fault.reset === true || fault.body !== undefined
+  )
 }
 
 const BODIES: readonly string[] = ['truncated', 'html', 'non-json']
@@ -49,23 +51,44 @@ export function checkRule(value: unknown): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['a fault must be a JSON object']
   const r = value as Record<string, unknown>
   const problems: string[] = []
-  const known = ['route', 'times', 'status', 'message', 'retryAfter', 'delayMs', 'reset', 'body', 'afterRecord', 'taskError']
+  const known = [
+    'route',
+    'times',
+    'status',
+    'message',
+    'retryAfter',
+    'delayMs',
+    'reset',
+    'body',
+    'afterRecord',
+    'taskError',
+  ]
   for (const key of Object.keys(r)) if (!known.includes(key)) problems.push(`unknown field "${key}"`)
-  if (typeof r.route !== 'string' || !(r.route === '*' || /^[A-Z]+ \/\S*$/.test(r.route))) problems.push('route must be "METHOD /path" or "*"')
+  if (typeof r.route !== 'string' || !(r.route === '*' || /^[A-Z]+ \/\S*$/.test(r.route)))
+    problems.push('route must be "METHOD /path" or "*"')
   const int = (key: string, min: number, max: number) => {
     const v = r[key]
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) problems.push(`${key} must be an integer from ${min} to ${max}`)
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max))
+      problems.push(`${key} must be an integer from ${min} to ${max}`)
   }
   int('times', 1, Number.MAX_SAFE_INTEGER)
   int('status', 100, 599)
   int('retryAfter', 0, 86_400)
   int('delayMs', 0, 600_000)
   if (r.message !== undefined && typeof r.message !== 'string') problems.push('message must be a string')
-  for (const key of ['reset', 'afterRecord']) if (r[key] !== undefined && typeof r[key] !== 'boolean') problems.push(`${key} must be a boolean`)
-  if (r.body !== undefined && !BODIES.includes(r.body as string)) problems.push(`body must be one of ${BODIES.map((b) => `"${b}"`).join(', ')}`)
+  for (const key of ['reset', 'afterRecord'])
+    if (r[key] !== undefined && typeof r[key] !== 'boolean') problems.push(`${key} must be a boolean`)
+  if (r.body !== undefined && !BODIES.includes(r.body as string))
+    problems.push(`body must be one of ${BODIES.map((b) => `"${b}"`).join(', ')}`)
   if (r.taskError !== undefined) {
     const e = r.taskError as Record<string, unknown> | null
-    if (typeof e !== 'object' || e === null || (e.code !== undefined && !Number.isInteger(e.code)) || (e.message !== undefined && typeof e.message !== 'string') || (e.raw_message !== undefined && typeof e.raw_message !== 'string'))
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      (e.code !== undefined && !Number.isInteger(e.code)) ||
+      (e.message !== undefined && typeof e.message !== 'string') ||
+      (e.raw_message !== undefined && typeof e.raw_message !== 'string')
+    )
       problems.push('taskError must be {code?: integer, message?: string, raw_message?: string}')
   }
   return problems

@@ -18,7 +18,8 @@ export function materialize(template: unknown, base: string, taskId: string): { 
       return `${base}/files/${taskId}/${name}`
     }
     if (Array.isArray(value)) return value.map(walk)
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
     return value
   }
   return { output: walk(structuredClone(template ?? {})), files }

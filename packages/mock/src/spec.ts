@@ -51,7 +51,8 @@ export class SpecIndex {
     addFormats(this.ajv)
     for (const keyword of ['discriminator', 'xml', 'externalDocs', 'example']) this.ajv.addKeyword(keyword)
     this.ajv.addSchema({ ...this.doc, $id: DOC_ID })
-    for (const task of this.catalog.tasks) for (const model of task.models) this.byPair.set(`${model}\u0000${task.taskType}`, task)
+    for (const task of this.catalog.tasks)
+      for (const model of task.models) this.byPair.set(`${model}\u0000${task.taskType}`, task)
   }
 
   task(model: string, taskType: string): CatalogTask | undefined {
@@ -95,10 +96,19 @@ function simplify(errors: ErrorObject[]): FieldError[] {
   const list = (specific.length > 0 ? specific : errors).map((e) => {
     const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)'
     let message = e.message ?? 'is invalid'
-    if (e.keyword === 'additionalProperties' && 'additionalProperty' in e.params) message = `has unknown field "${String(e.params.additionalProperty)}"`
-    if (e.keyword === 'enum' && 'allowedValues' in e.params) message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
-    if (e.keyword === 'const' && 'allowedValue' in e.params) message = `must be ${JSON.stringify(e.params.allowedValue)}`
-    return { path: e.keyword === 'additionalProperties' && 'additionalProperty' in e.params ? `${path === '(body)' ? '' : `${path}.`}${String(e.params.additionalProperty)}` : path, message }
+    if (e.keyword === 'additionalProperties' && 'additionalProperty' in e.params)
+      message = `has unknown field "${String(e.params.additionalProperty)}"`
+    if (e.keyword === 'enum' && 'allowedValues' in e.params)
+      message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+    if (e.keyword === 'const' && 'allowedValue' in e.params)
+      message = `must be ${JSON.stringify(e.params.allowedValue)}`
+    return {
+      path:
+        e.keyword === 'additionalProperties' && 'additionalProperty' in e.params
+          ? `${path === '(body)' ? '' : `${path}.`}${String(e.params.additionalProperty)}`
+          : path,
+      message,
+    }
   })
   const seen = new Set<string>()
   return list.filter((e) => {

@@ -80,6 +80,11 @@ export class Webhooks {
     if (task.config.webhook_config.endpoint && !this.closed) this.enqueue(task, status, body)
   }
 
+  /** Deliveries scheduled for later, waiting or in flight. */
+  get pending(): number {
+    return this.busy
+  }
+
   /** Resolves once no delivery is scheduled, waiting or in flight. */
   idle(): Promise<void> {
     if (this.busy === 0) return Promise.resolve()
@@ -117,10 +122,12 @@ export class Webhooks {
   private enqueue(task: MockTask, status: MockStatus, body: unknown): void {
     this.busy++
     const previous = this.queues.get(task.id) ?? Promise.resolve()
-    const next = previous.then(() => this.deliver(task, status, JSON.stringify(body))).finally(() => {
-      if (this.queues.get(task.id) === next) this.queues.delete(task.id)
-      this.done()
-    })
+    const next = previous
+      .then(() => this.deliver(task, status, JSON.stringify(body)))
+      .finally(() => {
+        if (this.queues.get(task.id) === next) this.queues.delete(task.id)
+        this.done()
+      })
     this.queues.set(task.id, next)
   }
 

@@ -10,7 +10,14 @@ async function post(body: string | object, headers: Record<string, string> = { '
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
-  return { status: res.status, body: (await res.json()) as { code: number; message: string; data?: { task_id: string; status: string; output: unknown; errors?: Array<{ path: string }> } } }
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      code: number
+      message: string
+      data?: { task_id: string; status: string; output: unknown; errors?: Array<{ path: string }> }
+    },
+  }
 }
 
 beforeAll(async () => {
@@ -24,12 +31,37 @@ describe('negative corpus: precise 4xx, server stays up', () => {
     ['a JSON array', '[]', 400, /JSON object/],
     ['missing model', { task_type: 'txt2img', input: {} }, 400, /model is required/],
     ['unknown model', { model: 'nope', task_type: 'txt2img', input: {} }, 400, /unknown model "nope"/],
-    ['task type the model lacks', { model: 'Qubico/flux1-schnell', task_type: 'kontext', input: {} }, 400, /has no task type "kontext"/],
+    [
+      'task type the model lacks',
+      { model: 'Qubico/flux1-schnell', task_type: 'kontext', input: {} },
+      400,
+      /has no task type "kontext"/,
+    ],
     ['missing input', { model: 'Qubico/flux1-dev', task_type: 'txt2img' }, 400, /input/],
-    ['wrong-typed field', { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 1 } }, 400, /input\.prompt must be string/],
-    ['unknown field', { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', colour: 1 } }, 400, /input\.colour has unknown field/],
-    ['bad enum', { model: 'kling', task_type: 'video_generation', input: { prompt: 'x', mode: 'ultra' } }, 400, /input\.mode must be one of "std", "pro"/],
-    ['oversized body', { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x'.repeat(10_000) } }, 413, /too large/],
+    [
+      'wrong-typed field',
+      { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 1 } },
+      400,
+      /input\.prompt must be string/,
+    ],
+    [
+      'unknown field',
+      { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', colour: 1 } },
+      400,
+      /input\.colour has unknown field/,
+    ],
+    [
+      'bad enum',
+      { model: 'kling', task_type: 'video_generation', input: { prompt: 'x', mode: 'ultra' } },
+      400,
+      /input\.mode must be one of "std", "pro"/,
+    ],
+    [
+      'oversized body',
+      { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x'.repeat(10_000) } },
+      413,
+      /too large/,
+    ],
   ])('%s', async (_name, body, status, message) => {
     const res = await post(body)
     expect(res.status).toBe(status)
@@ -43,14 +75,36 @@ describe('negative corpus: precise 4xx, server stays up', () => {
   })
 
   it('requires a known API key', async () => {
-    expect((await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x' } }, {})).status).toBe(401)
-    expect((await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x' } }, { 'x-api-key': 'other' })).status).toBe(401)
+    expect((await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x' } }, {})).status).toBe(
+      401,
+    )
+    expect(
+      (
+        await post(
+          { model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x' } },
+          { 'x-api-key': 'other' },
+        )
+      ).status,
+    ).toBe(401)
+  })
+
+  it('answers a wrong method with 405 and accepts a Bearer key', async () => {
+    const res = await fetch(`${mock.url}/api/v1/task/some-id`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${KEY}` },
+    })
+    expect(res.status).toBe(405)
+    expect((await fetch(`${mock.url}/api/v1/task/nope`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(
+      404,
+    )
   })
 
   it('answers unknown routes with 404 and keeps serving', async () => {
     const res = await fetch(`${mock.url}/nope`)
     expect(res.status).toBe(404)
-    expect((await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'still up' } })).status).toBe(200)
+    expect(
+      (await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'still up' } })).status,
+    ).toBe(200)
   })
 })
 
@@ -58,7 +112,12 @@ describe('lifecycle and outputs', () => {
   it('completes instantly with zero latency and serves a PNG that depends on the prompt', async () => {
     const a = await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'red' } })
     const b = await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'blue' } })
-    const get = async (id: string) => ((await (await fetch(`${mock.url}/api/v1/task/${id}`, { headers: { 'x-api-key': KEY } })).json()) as { data: { status: string; output: { image_url: string } } }).data
+    const get = async (id: string) =>
+      (
+        (await (await fetch(`${mock.url}/api/v1/task/${id}`, { headers: { 'x-api-key': KEY } })).json()) as {
+          data: { status: string; output: { image_url: string } }
+        }
+      ).data
     const ta = await get(a.body.data?.task_id ?? '')
     const tb = await get(b.body.data?.task_id ?? '')
     expect(ta.status).toBe('completed')
@@ -72,13 +131,18 @@ describe('lifecycle and outputs', () => {
 
   it('fails a task whose input carries the failure marker', async () => {
     const res = await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: `x ${FAIL_MARKER}` } })
-    const task = ((await (await fetch(`${mock.url}/api/v1/task/${res.body.data?.task_id}`, { headers: { 'x-api-key': KEY } })).json()) as { data: { status: string; error: { code: number } } }).data
+    const task = (
+      (await (
+        await fetch(`${mock.url}/api/v1/task/${res.body.data?.task_id}`, { headers: { 'x-api-key': KEY } })
+      ).json()) as { data: { status: string; error: { code: number } } }
+    ).data
     expect(task.status).toBe('failed')
     expect(task.error.code).not.toBe(0)
   })
 
   it('keeps at most maxTasks tasks, evicting the oldest', async () => {
-    for (let i = 0; i < 60; i++) await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: `n${i}` } })
+    for (let i = 0; i < 60; i++)
+      await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: `n${i}` } })
     expect(mock.state.tasks.size).toBe(50)
   })
 })

@@ -35,7 +35,12 @@ export function attemptFetch(base: typeof fetch, state: AttemptState): typeof fe
  * Calls `fn` with a signal that aborts when the caller's `signal` does or after `timeoutMs`.
  * Maps those aborts to `AbortError` / `TimeoutError`.
  */
-export async function withDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  what: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   if (signal?.aborted) throw abortError(signal)
   const controller = new AbortController()
   let timedOut = false

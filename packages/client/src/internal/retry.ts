@@ -11,7 +11,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 2, initialDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 }
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 2,
+  initialDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+}
 
 /** Exponential backoff with "equal jitter": between half and all of the capped exponential delay. */
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {

@@ -35,5 +35,11 @@ export function glb(seed: string): Buffer {
   header.writeUInt32LE(0x46546c67, 0) // 'glTF'
   header.writeUInt32LE(2, 4)
   header.writeUInt32LE(total, 8)
-  return Buffer.concat([header, chunkHeader(jsonChunk.length, 0x4e4f534a), jsonChunk, chunkHeader(binChunk.length, 0x004e4942), binChunk])
+  return Buffer.concat([
+    header,
+    chunkHeader(jsonChunk.length, 0x4e4f534a),
+    jsonChunk,
+    chunkHeader(binChunk.length, 0x004e4942),
+    binChunk,
+  ])
 }

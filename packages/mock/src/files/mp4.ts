@@ -11,11 +11,16 @@ function box(type: string, ...parts: Buffer[]): Buffer {
 }
 
 export function mp4(seed: string): Buffer {
-  const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2mp41', 'ascii'))
+  const ftyp = box(
+    'ftyp',
+    Buffer.from('isom', 'ascii'),
+    Buffer.from([0, 0, 2, 0]),
+    Buffer.from('isomiso2mp41', 'ascii'),
+  )
   const mvhd = Buffer.alloc(100)
   mvhd.writeUInt32BE(0, 0) // version + flags
   mvhd.writeUInt32BE(1000, 12) // timescale
-  mvhd.writeUInt32BE(1000 * (5 + (seedBytes(seed, 1)[0] ?? 0) % 6), 16) // duration 5..10 s
+  mvhd.writeUInt32BE(1000 * (5 + ((seedBytes(seed, 1)[0] ?? 0) % 6)), 16) // duration 5..10 s
   mvhd.writeUInt32BE(0x00010000, 20) // rate 1.0
   mvhd.writeUInt16BE(0x0100, 24) // volume 1.0
   const matrix = [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000]

@@ -1,0 +1,164 @@
+// Each measurement in a tiny configuration: checks the shape of what it returns, so the bench
+// cannot rot unnoticed. No assertion here depends on how fast anything ran.
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { familyPackages, measureBundles } from '../src/bundle.js'
+import { measureCodegen, parseTurboCached } from '../src/codegen.js'
+import { measureOverhead } from '../src/overhead.js'
+import { REPO_ROOT } from '../src/paths.js'
+import { measurePolling, POLLERS } from '../src/polling.js'
+import { benchmarksMarkdown, mainTable, rows, type BenchResults } from '../src/report.js'
+import { measureScale } from '../src/scale.js'
+import { seeded, stat } from '../src/stats.js'
+import { measureTypecheck, parseDiagnostics, writeAllFamiliesFixture } from '../src/typecheck.js'
+
+const results: BenchResults = {
+  schema: 1,
+  date: '2025-01-01T00:00:00.000Z',
+  machine: {
+    cpu: 'test',
+    cores: 2,
+    memoryGb: 1,
+    os: 'test',
+    node: process.version,
+    pnpm: 'test',
+    commit: 'test',
+    loadAverageAtStart: [0, 0, 0],
+  },
+  sectionSeconds: {},
+}
+const SLOW = { timeout: 180_000 }
+
+describe('stats', () => {
+  it('summarizes with median, min and max', () => {
+    expect(stat([5, 1, 3])).toEqual({ median: 3, min: 1, max: 5, runs: 3 })
+    expect(stat([4, 1, 3, 2]).median).toBe(2.5)
+    expect(() => stat([])).toThrow()
+  })
+  it('has a seeded generator that repeats', () => {
+    const a = seeded(7)
+    const b = seeded(7)
+    const first = [a(), a(), a()]
+    expect([b(), b(), b()]).toEqual(first)
+    for (const x of first) expect(x >= 0 && x < 1).toBe(true)
+  })
+})
+
+describe('measurements in a tiny configuration', () => {
+  it('overhead: create+get through fetch, openapi-fetch and the client', SLOW, async () => {
+    const o = await measureOverhead({ calls: 5, rounds: 2, warmup: 1 })
+    for (const side of [o.loopback, o.inMemory]) {
+      for (const v of ['fetch', 'openapi-fetch', 'goapi'] as const) {
+        expect(side.perCallUs[v].runs).toBe(2)
+        expect(side.perCallUs[v].median).toBeGreaterThan(0)
+      }
+      expect(side.ratioToFetch.fetch).toBe(1)
+      expect(side.extraUs.fetch).toBe(0)
+    }
+    results.overhead = o
+  })
+
+  it('bundle: sizes the consumers, a family and the type-only consumer (0 bytes of ours)', SLOW, async () => {
+    const b = await measureBundles({ consumers: ['fetch', 'goapi'], families: ['flux'], vite: true })
+    expect(b.consumers.goapi?.ours).toBeGreaterThan(0)
+    expect(b.consumers.goapi?.ratioToGoapi).toBe(1)
+    expect(b.consumers.fetch?.ours).toBe(0)
+    expect(b.consumers.fetch?.gzip).toBeLessThan(b.consumers.goapi?.gzip ?? 0)
+    expect(b.families.map((f) => f.name)).toEqual(['flux'])
+    expect(b.families[0]?.own.ours).toBeGreaterThan(0)
+    expect(b.typeOnly.esbuild.ours).toBe(0)
+    expect(b.typeOnly.vite?.ours).toBe(0)
+    results.bundle = b
+  })
+
+  it('bundle: the bench depends on every family package, so all of them are sized', async () => {
+    const catalog = JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages/spec/catalog.json'), 'utf8')) as {
+      families: { name: string }[]
+    }
+    const withPackage = catalog.families
+      .map((f) => f.name)
+      .filter((name) => existsSync(path.join(REPO_ROOT, 'packages', name, 'package.json')))
+    expect(await familyPackages()).toEqual(withPackage)
+  })
+
+  it('typecheck: parses --extendedDiagnostics and checks the fixtures', SLOW, async () => {
+    const d = parseDiagnostics(
+      'Files:  64\nTypes:  85\nInstantiations:  12\nMemory used:  58000K\nCheck time:  0.01s\nTotal time:  1.20s\n',
+    )
+    expect(d).toEqual({ files: 64, types: 85, instantiations: 12, memoryKb: 58000, checkTimeS: 0.01, totalTimeS: 1.2 })
+    const t = await measureTypecheck({ fixtures: ['flux', 'all-families'], runs: 1 })
+    expect(t.rows.map((r) => r.fixture)).toEqual(['flux', 'all-families'])
+    for (const row of t.rows) {
+      expect(row.instantiations).toBeGreaterThan(0)
+      expect(row.checkTimeS.runs).toBe(1)
+      expect(row.extra.instantiations).toBeGreaterThan(0)
+    }
+    results.typecheck = t
+  })
+
+  it('typecheck: the generated consumer imports every family package', async () => {
+    const source = readFileSync(path.join(await writeAllFamiliesFixture(), 'index.ts'), 'utf8')
+    for (const name of await familyPackages()) expect(source).toContain(`from '@goapi/${name}'`)
+  })
+
+  it('polling: the model and a real scaled run, for every poller', SLOW, async () => {
+    const p = await measurePolling({ scenarios: [{ durationMs: 2_000, scale: 20 }], trials: 5, realTasks: 2 })
+    expect(p.rows.map((r) => r.poller)).toEqual([...POLLERS])
+    for (const row of p.rows) {
+      expect(row.model.requests.runs).toBe(5)
+      expect(row.model.requests.min).toBeGreaterThanOrEqual(1)
+      expect(row.model.lagMs.min).toBeGreaterThanOrEqual(0)
+      expect(row.real?.tasks).toBe(2)
+      expect(row.real?.requests.min).toBeGreaterThanOrEqual(1)
+    }
+    // A fixed 500 ms poller checks a ~2 s task at least 3 times; the model's clock is fake, so this is exact.
+    expect(p.rows.find((r) => r.poller === 'fixed-500ms')?.model.requests.min).toBeGreaterThanOrEqual(3)
+    results.polling = p
+  })
+
+  it('scale: one client drives a few tasks to completion in its own process', SLOW, async () => {
+    const s = await measureScale({ tasks: 5, runs: 1, latency: { pendingMs: 10, processingMs: 20 } })
+    const sample = s.samples[0]
+    expect(sample?.completed).toBe(5)
+    expect(sample?.failed).toBe(0)
+    expect(sample?.lagsMs).toHaveLength(5)
+    expect(sample?.requests.create).toBe(5)
+    expect(s.getsPerTask.median).toBeGreaterThanOrEqual(1)
+    expect(typeof s.handlesLeft.median).toBe('number')
+    expect(s.taskMs).toBe(30)
+    results.scale = s
+  })
+
+  it('codegen: times commands and reads turbo cache summaries', SLOW, async () => {
+    expect(parseTurboCached(' Tasks:    35 successful, 35 total\nCached:    33 cached, 35 total\n')).toEqual({
+      cached: 33,
+      total: 35,
+    })
+    const c = await measureCodegen({
+      runs: 2,
+      commands: [
+        {
+          name: 'node',
+          command: process.execPath,
+          args: ['-e', 'console.log("Cached:    3 cached, 4 total")'],
+          warmup: true,
+        },
+      ],
+    })
+    expect(c.commands[0]?.wallMs.runs).toBe(2)
+    expect(c.commands[0]?.turboCached).toEqual({ cached: 3, total: 4 })
+    results.codegen = c
+  })
+
+  it('report: one table row per figure, and BENCHMARKS.md around it', () => {
+    const table = rows(results)
+    expect(table.length).toBeGreaterThan(10)
+    for (const r of table) for (const cell of Object.values(r)) expect(cell.length).toBeGreaterThan(0)
+    expect(mainTable(results).split('\n')).toHaveLength(table.length + 2)
+    const md = benchmarksMarkdown(results)
+    expect(md).toContain('# Benchmarks')
+    expect(md).toContain('@goapi/flux')
+    expect(md).toContain('## Machine')
+  })
+})

@@ -1,0 +1,52 @@
+// Where commands send requests: the real API when GOAPI_API_KEY is set, otherwise an embedded
+// simulator started in this process (and announced in one line on stderr).
+import { createClient, type GoApiClient, type PollPolicy } from '@goapi/client'
+import { startMock, type Latency } from '@goapi/mock'
+import { CliError, EXIT } from './errors.js'
+
+export interface GlobalOptions {
+  offline?: boolean
+  baseUrl?: string
+}
+
+export interface Backend {
+  client: GoApiClient
+  offline: boolean
+  /** Poll pace: fast against the local simulator, the client's defaults against the API. */
+  poll: Partial<PollPolicy> | undefined
+  close(): Promise<void>
+}
+
+/** Simulator latency: `GOAPI_MOCK_LATENCY_MS` is `N` (pending and processing N ms each) or `P,Q`. */
+export function simulatorLatency(env: NodeJS.ProcessEnv = process.env): Latency {
+  const raw = env.GOAPI_MOCK_LATENCY_MS
+  if (!raw) return { pendingMs: 500, processingMs: 1500 }
+  const [p, q] = raw.split(',').map((v) => Number(v.trim()))
+  if (p === undefined || !Number.isFinite(p) || p < 0 || (q !== undefined && (!Number.isFinite(q) || q < 0))) {
+    throw new CliError(`GOAPI_MOCK_LATENCY_MS must be "N" or "P,Q" in ms, got "${raw}"`, EXIT.usage)
+  }
+  return { pendingMs: p, processingMs: q ?? p }
+}
+
+export async function connect(options: GlobalOptions, log: (line: string) => void): Promise<Backend> {
+  const apiKey = process.env.GOAPI_API_KEY?.trim()
+  const baseUrl = options.baseUrl ?? process.env.GOAPI_BASE_URL
+  if (apiKey && !options.offline) {
+    return {
+      client: createClient({ apiKey, ...(baseUrl ? { baseUrl } : {}) }),
+      offline: false,
+      poll: undefined,
+      close: async () => {},
+    }
+  }
+  const mock = await startMock({ latency: simulatorLatency() })
+  log(
+    `goapi: ${options.offline ? '--offline' : 'no GOAPI_API_KEY set'}: using the built-in simulator at ${mock.url} (tasks and files are simulated and last only for this command)`,
+  )
+  return {
+    client: createClient({ apiKey: 'offline-simulator', baseUrl: mock.url }),
+    offline: true,
+    poll: { initialDelayMs: 100, maxDelayMs: 300 },
+    close: () => mock.close(),
+  }
+}

@@ -1,0 +1,2 @@
+export { main } from './program.js'
+export { EXIT, CliError } from './errors.js'
