@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { APIError, GoApiError } from '@goapi/client'
 import type { GlobalOptions } from './backend.js'
 import { CliError, EXIT } from './errors.js'
+import { accountCommand } from './commands/account.js'
 import { modelsCommand } from './commands/models.js'
 import { mockCommand } from './commands/mock.js'
 import { runCommand, type RunOptions } from './commands/run.js'
@@ -114,6 +115,12 @@ Examples:
     .argument('[family]')
     .option('--json', 'print as JSON', false)
     .action((family: string | undefined, options: { json: boolean }) => setExit(modelsCommand(family, options)))
+
+  program
+    .command('account')
+    .description('show the balance, credits and concurrency of the account behind GOAPI_API_KEY')
+    .option('--json', 'print as JSON (never includes the key)', false)
+    .action(async (options: { json: boolean }, cmd: Command) => setExit(await accountCommand(options, globals(cmd))))
 
   program
     .command('mock')

@@ -243,6 +243,27 @@ describe('with an API key, against a separate simulator', () => {
     expect(waited.stderr).toContain('task canceled')
   })
 
+  it('goapi account shows credits and concurrency, and never the key', async () => {
+    const cwd = tempDir()
+    const account = await startMock({ keys: [KEY], accounts: { [KEY]: { credits: 5_000_000, concurrency: 3 } } })
+    try {
+      const env = { GOAPI_API_KEY: KEY, GOAPI_BASE_URL: account.url }
+      const text = await goapi(['account'], { cwd, env })
+      expect(text.code).toBe(0)
+      expect(text.stdout).toMatch(/Credits\s+5000000 remaining/)
+      expect(text.stdout).toMatch(/Concurrency\s+3 tasks at once/)
+      const json = await goapi(['account', '--json'], { cwd, env })
+      const parsed = JSON.parse(json.stdout) as {
+        account: { wallet?: { point_remain?: number } }
+        active_tasks: unknown
+      }
+      expect(parsed.account.wallet?.point_remain).toBe(5_000_000)
+      expect(text.stdout + text.stderr + json.stdout + json.stderr).not.toContain(KEY)
+    } finally {
+      await account.close()
+    }
+  })
+
   it('a wrong key is reported without printing it', async () => {
     const cwd = tempDir()
     const r = await goapi(['run', 'flux', 'txt2img', '-p', 'x'], {
