@@ -51,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `typescript@${PINS.typescript}`,
       `@types/node@${PINS.typesNode}`,
       `vite@${PINS.vite}`,
+      `miniflare@${PINS.miniflare}`,
       '--no-audit',
       '--no-fund',
       '--loglevel=error',

@@ -82,14 +82,13 @@ export const PINS = {
   node24: '24.21.0',
   bun: '1.4.5',
   deno: '2.9.6',
+  miniflare: '4.20260426.0',
 } as const
 
-/** The packages the consumer project installs from tarballs. */
-export const APP_PACKAGES = [
-  '@goapi/client',
-  '@goapi/types',
-  '@goapi/mock',
-  '@goapi/spec',
-  '@goapi/flux',
-  '@goapi/kling',
-]
+/**
+ * The packages the consumer project installs from tarballs: every published package but the
+ * CLI (`@goapi/sdk` needs every family, and npm must find them among the tarballs, not the registry).
+ */
+export const APP_PACKAGES = publishedPackages()
+  .map((p) => p.name)
+  .filter((name) => name !== '@goapi/cli')
