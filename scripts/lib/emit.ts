@@ -344,5 +344,31 @@ export async function emitAll(
     ),
   }
   await put('packages/e2e/package.json', JSON.stringify(e2e, null, 2))
+  // The docs package documents every TypeScript package, so it depends on all of them too.
+  const docs = {
+    name: '@goapi/docs',
+    version: '0.0.0',
+    private: true,
+    description:
+      'Builds the HTML API reference (Redocly) and the typedoc API docs (root `pnpm run docs`) and checks them in headless Chromium.',
+    type: 'module',
+    scripts: { test: 'vitest run', typecheck: 'tsc --noEmit' },
+    devDependencies: Object.fromEntries(
+      [
+        '@goapi/client',
+        '@goapi/mock',
+        '@goapi/spec',
+        '@goapi/types',
+        ...families.filter((f) => f.package).map((f) => `@goapi/${f.name}`),
+      ]
+        .sort()
+        .map((n) => [n, 'workspace:*'])
+        .concat([
+          ['playwright-core', '1.65.1'],
+          ['vitest', '4.1.12'],
+        ]),
+    ),
+  }
+  await put('packages/docs/package.json', JSON.stringify(docs, null, 2))
   return files
 }
