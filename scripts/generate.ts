@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { bundle, familyPrefix, lint, readFamilies, ROOT, SPEC_DIR, isObject } from './lib/spec-files.js'
 import { validateBundle } from './lib/validate.js'
 import { emitAll } from './lib/emit.js'
+import { collectOperations } from './lib/operations.js'
 
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, family: { type: 'string' } } })
 
@@ -58,11 +59,13 @@ async function generate(check: boolean): Promise<void> {
     for (const w of family.webhookNames)
       if (!(w in hooks)) errors.push(`${family.file}: webhook ${w} is not referenced from spec/openapi.yaml`)
   }
+  const { operations, errors: operationErrors } = collectOperations(doc, families, tasks)
+  errors.push(...operationErrors)
   if (errors.length > 0) {
     for (const e of errors) console.error(`error: ${e}`)
     throw new Error(`${errors.length} spec error(s)`)
   }
-  const files = await emitAll(doc, families, tasks)
+  const files = await emitAll(doc, families, tasks, operations)
   const stale: string[] = []
   for (const [rel, content] of files) {
     const file = path.join(ROOT, rel)
@@ -75,7 +78,7 @@ async function generate(check: boolean): Promise<void> {
     }
   }
   console.log(
-    `spec: ${families.length} families, ${tasks.length} task types, ${examplesChecked} examples valid, lint clean; ${files.size} generated files`,
+    `spec: ${families.length} families, ${tasks.length} task types, ${operations.length} routes, ${examplesChecked} examples valid, lint clean; ${files.size} generated files`,
   )
   if (stale.length > 0) {
     console.error(

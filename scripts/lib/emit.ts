@@ -6,8 +6,9 @@ import path from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
 import * as prettier from 'prettier'
 import { stringify } from 'yaml'
-import { isObject, ROOT, type FamilyMeta, type JsonObject } from './spec-files.js'
+import { isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
+import type { OperationEntry } from './operations.js'
 
 const CLIENT_VERSION_RANGE = 'workspace:^'
 
@@ -36,7 +37,7 @@ async function readVersion(file: string): Promise<string> {
 }
 
 /** The runtime task catalog, as data: used by the simulator and the command line. */
-function catalogJson(families: FamilyMeta[], tasks: TaskEntry[]): JsonObject {
+function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: OperationEntry[]): JsonObject {
   return {
     families: families.map((f) => ({
       name: f.name,
@@ -54,6 +55,20 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[]): JsonObject {
       input: t.input,
       output: t.output,
       summary: t.summary,
+    })),
+    operations: operations.map((o) => ({
+      family: o.family,
+      function: o.functionName,
+      generated: o.generated,
+      operationId: o.operationId,
+      method: o.method,
+      path: o.path,
+      auth: o.auth,
+      servers: o.servers,
+      bodyType: o.bodyType,
+      response: o.response,
+      deprecated: o.deprecated,
+      summary: o.summary,
     })),
   }
 }
@@ -130,11 +145,104 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[], bundled: Set<string
   return out
 }
 
-function familyPackageJson(family: FamilyMeta, version: string, usesClient: boolean): string {
+const ANSWER_TEXT: Record<OperationEntry['response'], string> = {
+  json: 'the parsed JSON answer',
+  binary: 'the answer as a `Blob`',
+  text: 'the answer as text',
+  stream: 'an async iterable of the stream events (each `data:` line parsed)',
+}
+
+function answerText(o: OperationEntry, family: FamilyMeta): string {
+  const types = o.answer.map((a) => (family.schemaNames.includes(a) ? `{@link ${a}}` : `\`${a}\``)).join(' or ')
+  if (o.response === 'stream') return `${ANSWER_TEXT.stream}${types ? `, each a ${types}` : ''}`
+  if (o.response === 'binary') return ANSWER_TEXT.binary
+  return `${ANSWER_TEXT[o.response]}${types ? ` (${types})` : ''}`
+}
+
+/** The example call of an operation, as code lines (multipart files become `File`s read from disk). */
+function operationExample(family: FamilyMeta, o: OperationEntry): string[] {
+  const args: string[] = []
+  if (Object.keys(o.exampleParams).length > 0) args.push(JSON.stringify(o.exampleParams))
+  let fileImport = false
+  if (o.bodyType !== 'none') {
+    let body = JSON.stringify(o.exampleBody ?? {}, null, 2)
+    for (const f of o.files) {
+      const value = isObject(o.exampleBody) ? o.exampleBody[f] : undefined
+      const ext = (typeof value === 'string' ? /^<(\w+) /.exec(value)?.[1] : undefined)?.toLowerCase() ?? 'bin'
+      const name = `${f}.${ext}`
+      body = body.replace(
+        `${JSON.stringify(f)}: ${JSON.stringify(value)}`,
+        `${JSON.stringify(f)}: new File([await readFile(${JSON.stringify(name)})], ${JSON.stringify(name)})`,
+      )
+      fileImport = true
+    }
+    args.push(body)
+  }
+  const call = `${o.functionName}(goapi${args.map((a) => `, ${a}`).join('')})`
+  const lines = [
+    ...(fileImport ? [`import { readFile } from 'node:fs/promises'`] : []),
+    `import { createClient } from '@goapi/client'`,
+    `import { ${o.functionName} } from '@goapi/${family.name}'`,
+    '',
+    `const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })`,
+  ]
+  if (o.response === 'stream') lines.push(`for await (const event of await ${call}) console.log(event)`)
+  else if (o.response === 'binary') lines.push(`const blob = await ${call}`, `console.log(blob.type, blob.size)`)
+  else lines.push(`const answer = await ${call}`, `console.log(answer)`)
+  return lines
+}
+
+function familyOperations(family: FamilyMeta, operations: OperationEntry[]): string {
+  let out = header(family.file)
+  out += `import { defineOperation } from '@goapi/client'\n`
+  const own = operations.filter((o) => o.family === family.name && o.generated)
+  const types = [...new Set(own.flatMap((o) => (o.response === 'binary' ? [] : o.answer)))]
+    .filter((t) => family.schemaNames.includes(t))
+    .sort()
+  // Only for the {@link} references in the docs below (tasks.ts exports every schema type).
+  if (types.length > 0) out += `import type { ${types.join(', ')} } from './tasks.js'\n`
+  for (const o of own) {
+    const host = o.servers[0] ? ` on \`${o.servers[0]}\` (change it with \`{ baseUrl }\`)` : ''
+    const auth = o.auth === 'bearer' ? '`Authorization: Bearer <key>`' : '`x-api-key`'
+    const lines = [
+      o.summary ? `${o.summary}.`.replace(/\.\.$/, '.') : o.operationId,
+      '',
+      ...(o.description ? [...o.description.split('\n'), ''] : []),
+      `\`${o.method.toUpperCase()} ${o.path}\`${host}, authenticated with ${auth}. Resolves with ${answerText(o, family)};`,
+      `throws the client's typed errors (\`InvalidRequestError\`, \`AuthenticationError\`, ...). The last argument takes \`{ signal, timeoutMs, baseUrl }\`.`,
+      ...(o.deprecated
+        ? ['', '@deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.']
+        : []),
+      '',
+      '@example',
+      '```ts',
+      ...operationExample(family, o),
+      '```',
+    ]
+    const definition = [
+      `auth: ${JSON.stringify(o.auth)}`,
+      ...(o.servers.length > 0 ? [`servers: ${JSON.stringify(o.servers)}`] : []),
+      `bodyType: ${JSON.stringify(o.bodyType)}`,
+      `response: ${JSON.stringify(o.response)}`,
+      ...(o.query.length > 0 ? [`query: ${JSON.stringify(o.query)}`] : []),
+      ...(o.files.length > 0 ? [`files: ${JSON.stringify(o.files)}`] : []),
+    ]
+    out += `\n${jsdoc(lines)}export const ${o.functionName} = /* @__PURE__ */ defineOperation(${JSON.stringify(o.method)}, ${JSON.stringify(o.path)}, { ${definition.join(', ')} })\n`
+  }
+  return out
+}
+
+function familyPackageJson(
+  family: FamilyMeta,
+  version: string,
+  usesClient: boolean,
+  has: { tasks: boolean; routes: boolean },
+): string {
+  const per = has.tasks && has.routes ? 'task type and route' : has.routes ? 'route' : 'task type'
   const pkg = {
     name: `@goapi/${family.name}`,
     version,
-    description: `${family.title} for GoAPI: one typed function per task type. ${(/^(.+?[.!?])(\s|$)/s.exec(family.description)?.[1] ?? family.title).replace(/\s+/g, ' ')}`,
+    description: `${family.title} for GoAPI: one typed function per ${per}. ${(/^(.+?[.!?])(\s|$)/s.exec(family.description)?.[1] ?? family.title).replace(/\s+/g, ' ')}`,
     keywords: ['goapi', family.name, 'ai', 'generative', 'sdk', 'typescript'],
     license: 'MIT',
     repository: {
@@ -170,12 +278,19 @@ function familyPackageJson(family: FamilyMeta, version: string, usesClient: bool
   return JSON.stringify(pkg, null, 2) + '\n'
 }
 
-function familyReadme(family: FamilyMeta, tasks: TaskEntry[], extra: string | undefined): string {
+function familyReadme(
+  family: FamilyMeta,
+  tasks: TaskEntry[],
+  operations: OperationEntry[],
+  extra: string | undefined,
+): string {
   const own = tasks.filter((t) => t.family === family.name)
   const first = own[0]
   let out = `<!-- This README is generated by \`pnpm generate\` from ${family.file}${extra ? ` and docs/README.extra.md` : ''}. Do not edit it by hand. -->\n\n`
   out += `# @goapi/${family.name}\n\n${family.description}\n\n`
-  out += `Typed functions for every ${family.title} task type of [GoAPI](https://goapi.ai), built on [\`@goapi/client\`](../client/README.md).${family.docs ? ` Upstream docs: ${family.docs}.` : ''}\n\n`
+  const routes = operations.filter((o) => o.family === family.name)
+  const what = [own.length > 0 ? 'task type' : '', routes.length > 0 ? 'route' : ''].filter(Boolean).join(' and ')
+  out += `Typed functions for every ${family.title} ${what || 'task type'} of [GoAPI](https://goapi.ai), built on [\`@goapi/client\`](../client/README.md).${family.docs ? ` Upstream docs: ${family.docs}.` : ''}\n\n`
   out += `\`\`\`sh\nnpm install @goapi/client @goapi/${family.name}\n\`\`\`\n\n`
   if (first) {
     out += `## Example\n\n\`\`\`ts\nimport { createClient } from '@goapi/client'\nimport { ${first.functionName} } from '@goapi/${family.name}'\n\n`
@@ -189,8 +304,120 @@ function familyReadme(family: FamilyMeta, tasks: TaskEntry[], extra: string | un
     }
     out += '\n'
   }
+  const example = routes.find((o) => o.generated && !o.deprecated)
+  if (!first && example) out += `## Example\n\n\`\`\`ts\n${operationExample(family, example).join('\n')}\n\`\`\`\n\n`
+  if (routes.length > 0) {
+    out += `## Routes\n\nOne function per route of the family (generated from its operations): \`fn(goapi, params?, body?, options?)\`, where \`params\` holds the path parameters (when the route has any) and \`options\` takes \`{ signal, timeoutMs, baseUrl }\`. It sends one request (no retries) with the route's own host and authentication and resolves with the answer typed from the spec: the parsed JSON, a \`Blob\` for binary answers, or, for streamed answers, an async iterable of the parsed events (\`for await (const event of await fn(...))\`). Errors are the client's typed errors.\n\n`
+    out += `| function | route | auth | answer |\n| --- | --- | --- | --- |\n`
+    for (const o of routes) {
+      const name = o.generated ? `\`${o.functionName}\`` : `\`${o.functionName}\` (hand-written helper)`
+      const host = o.servers[0] ? ` on \`${o.servers[0]}\`` : ''
+      const answer =
+        o.response === 'binary'
+          ? '`Blob`'
+          : o.response === 'stream'
+            ? `stream of ${o.answer.map((a) => `\`${a}\``).join(' / ') || 'events'}`
+            : o.answer.map((a) => `\`${a}\``).join(' / ') || o.response
+      out += `| ${name}${o.deprecated ? ' (deprecated)' : ''} | \`${o.method.toUpperCase()} ${o.path}\`${host} | ${o.auth === 'bearer' ? 'Bearer' : '`x-api-key`'} | ${answer} |\n`
+    }
+    out += '\n'
+  }
   out += `## Types only\n\nEvery input and output schema is exported as a type, so a frontend can share them without shipping code:\n\n\`\`\`ts\nimport type { ${family.schemaNames.slice(0, 2).join(', ')} } from '@goapi/${family.name}'\n\`\`\`\n`
   if (extra) out += `\n${extra.trim()}\n`
+  return out
+}
+
+interface WrongValue {
+  key: string
+  value: string
+  why: string
+}
+
+/** Inputs that must not compile: a required field left out, a value outside an enum, or a wrong type. */
+function wrongValues(schemaName: string | undefined, schemas: JsonObject): WrongValue[] {
+  const schema = schemaName ? schemas[schemaName] : undefined
+  if (!isObject(schema) || !isObject(schema.properties)) return []
+  const resolve = (value: Json | undefined): JsonObject => {
+    if (isObject(value) && typeof value.$ref === 'string') return resolve(schemas[value.$ref.split('/').pop() ?? ''])
+    return isObject(value) ? value : {}
+  }
+  const props = Object.entries(schema.properties).map(([k, v]) => [k, resolve(v)] as const)
+  const out: WrongValue[] = []
+  const required = Array.isArray(schema.required) ? schema.required : []
+  const req = required.find((r): r is string => typeof r === 'string' && r in (schema.properties as JsonObject))
+  if (req) out.push({ key: req, value: 'undefined', why: `\`${req}\` is required` })
+  const enumProp = props.find(([, p]) => Array.isArray(p.enum) && p.enum.every((e) => typeof e === 'string'))
+  if (enumProp)
+    out.push({
+      key: enumProp[0],
+      value: `'not-an-allowed-value'`,
+      why: `\`${enumProp[0]}\` takes only ${(enumProp[1].enum as string[])
+        .slice(0, 3)
+        .map((e) => `'${e}'`)
+        .join(', ')}${(enumProp[1].enum as string[]).length > 3 ? ', ...' : ''}`,
+    })
+  if (out.length === 0) {
+    const typed = props.find(([, p]) => ['string', 'number', 'integer', 'boolean'].includes(String(p.type)))
+    if (typed) {
+      const type = String(typed[1].type)
+      const value = type === 'string' ? '0' : type === 'boolean' ? `'yes'` : `'1'`
+      out.push({ key: typed[0], value, why: `\`${typed[0]}\` is a ${type}` })
+    }
+  }
+  return out
+}
+
+/** packages/e2e/test/families.test-d.ts: at least one wrong input per family must fail to compile. */
+function familiesTypeTest(
+  families: FamilyMeta[],
+  tasks: TaskEntry[],
+  operations: OperationEntry[],
+  schemas: JsonObject,
+): string {
+  const ns = (family: string) => family.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+  const packaged = families.filter((f) => f.package)
+  let out = header('spec/ (every family package)')
+  out += `// For each family, its first task function (and its first JSON route) is called with the spec's\n// example, then with a wrong input that must not compile.\n`
+  out += `import { createClient } from '@goapi/client'\n`
+  for (const f of packaged) out += `import * as ${ns(f.name)} from '@goapi/${f.name}'\n`
+  out += `import { describe, test } from 'vitest'\n\nconst goapi = createClient({ apiKey: 'type-test-key' })\n\n`
+  out += `describe('a wrong input per family does not compile', () => {\n`
+  for (const f of packaged) {
+    const calls: Array<{ fn: string; lead: string[]; index: number; input: Json; wrong: WrongValue[]; label: string }> =
+      []
+    const task = tasks.find((t) => t.family === f.name)
+    if (task)
+      calls.push({
+        fn: `${ns(f.name)}.${task.functionName}`,
+        lead: [],
+        index: 1,
+        input: task.example.input ?? {},
+        wrong: wrongValues(task.input, schemas),
+        label: task.functionName,
+      })
+    const op = operations.find((o) => o.family === f.name && o.generated && o.bodyType === 'json')
+    if (op && op.exampleBody !== undefined) {
+      const lead = Object.keys(op.exampleParams).length > 0 ? [JSON.stringify(op.exampleParams)] : []
+      calls.push({
+        fn: `${ns(f.name)}.${op.functionName}`,
+        lead,
+        index: 1 + lead.length,
+        input: op.exampleBody,
+        wrong: wrongValues(op.bodySchema, schemas),
+        label: op.functionName,
+      })
+    }
+    for (const c of calls.filter((c) => c.wrong.length > 0)) {
+      const args = (input: string) => ['goapi', ...c.lead, input].join(', ')
+      out += `  test(${JSON.stringify(`@goapi/${f.name} ${c.label}`)}, () => {\n`
+      out += `    const input = ${JSON.stringify(c.input)} satisfies Parameters<typeof ${c.fn}>[${c.index}]\n`
+      out += `    void ${c.fn}(${args('input')})\n`
+      for (const w of c.wrong)
+        out += `    // @ts-expect-error ${w.why}\n    void ${c.fn}(${args(`{ ...input, ${JSON.stringify(w.key)}: ${w.value} }`)})\n`
+      out += `  })\n`
+    }
+  }
+  out += `})\n`
   return out
 }
 
@@ -275,6 +502,7 @@ export async function emitAll(
   doc: JsonObject,
   families: FamilyMeta[],
   tasks: TaskEntry[],
+  operations: OperationEntry[],
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>()
   const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
@@ -286,7 +514,7 @@ export async function emitAll(
     'packages/spec/openapi.yaml',
     `# Generated by \`pnpm generate\` from spec/. Do not edit by hand.\n${stringify(doc, { lineWidth: 0 })}`,
   )
-  await put('packages/spec/catalog.json', JSON.stringify(catalogJson(families, tasks), null, 2))
+  await put('packages/spec/catalog.json', JSON.stringify(catalogJson(families, tasks, operations), null, 2))
 
   const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
     alphabetize: false,
@@ -304,21 +532,26 @@ export async function emitAll(
     const extraFile = path.join(ROOT, dir, 'docs/README.extra.md')
     const extra = existsSync(extraFile) ? await readFile(extraFile, 'utf8') : undefined
     const helpers = existsSync(path.join(ROOT, dir, 'src/helpers.ts'))
+    const hasRoutes = operations.some((o) => o.family === family.name && o.generated)
     await put(`${dir}/src/generated/tasks.ts`, familyTasks(family, tasks, bundled))
+    if (hasRoutes) await put(`${dir}/src/generated/operations.ts`, familyOperations(family, operations))
     await put(
       `${dir}/src/index.ts`,
-      `${header(family.file)}export * from './generated/tasks.js'\n${helpers ? `export * from './helpers.js'\n` : ''}`,
+      `${header(family.file)}export * from './generated/tasks.js'\n${hasRoutes ? `export * from './generated/operations.js'\n` : ''}${helpers ? `export * from './helpers.js'\n` : ''}`,
     )
     await put(
       `${dir}/package.json`,
-      familyPackageJson(family, await readVersion(`${dir}/package.json`), hasTasks || helpers),
+      familyPackageJson(family, await readVersion(`${dir}/package.json`), hasTasks || hasRoutes || helpers, {
+        tasks: hasTasks,
+        routes: hasRoutes,
+      }),
     )
     await put(
       `${dir}/tsconfig.json`,
       JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2),
     )
     await put(`${dir}/tsdown.config.ts`, `${header(family.file)}export { default } from '../../tsdown.base.js'\n`)
-    await put(`${dir}/README.md`, familyReadme(family, tasks, extra))
+    await put(`${dir}/README.md`, familyReadme(family, tasks, operations, extra))
   }
   for (const [file, content] of await sdkPackage(families.filter((f) => f.package))) await put(file, content)
   // The end-to-end test package depends on every family package, so turbo builds them first.
@@ -326,9 +559,10 @@ export async function emitAll(
     name: '@goapi/e2e',
     version: '0.0.0',
     private: true,
-    description: 'End-to-end tests: every task type of every family through its package, the client and the simulator.',
+    description:
+      'End-to-end tests: every task type and route of every family through its package, against the simulator and Prism.',
     type: 'module',
-    scripts: { test: 'vitest run --hookTimeout=60000 --testTimeout=120000' },
+    scripts: { test: 'vitest run --typecheck --hookTimeout=60000 --testTimeout=120000' },
     devDependencies: Object.fromEntries(
       [
         '@goapi/client',
@@ -344,6 +578,7 @@ export async function emitAll(
     ),
   }
   await put('packages/e2e/package.json', JSON.stringify(e2e, null, 2))
+  await put('packages/e2e/test/families.test-d.ts', familiesTypeTest(families, tasks, operations, components))
   // The docs package documents every TypeScript package, so it depends on all of them too.
   const docs = {
     name: '@goapi/docs',

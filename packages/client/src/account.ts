@@ -1,10 +1,9 @@
-// Account, task history and file upload: the API's non-task routes, as standalone functions on a
-// client's typed `raw` openapi-fetch client.
-import type { Middleware } from 'openapi-fetch'
+// Account, task history and file upload: the API's non-task routes, as standalone functions built
+// with defineOperation (the mechanism of the family packages' routes) that unwrap the envelope.
 import type { components, paths } from '@goapi/types'
 import type { GoApiClient, RequestOptions } from './client.js'
+import { defineOperation } from './define-operation.js'
 import { APIError } from './errors.js'
-import { errorFromResponse } from './internal/http.js'
 
 type Schemas = components['schemas']
 
@@ -23,42 +22,41 @@ export interface UploadOptions extends RequestOptions {
   uploadBaseUrl?: string
 }
 
-interface RawResult {
-  data?: unknown
-  error?: unknown
-  response: Response
+const accountInfo = defineOperation('get', '/account/info', { auth: 'apiKey', bodyType: 'none', response: 'json' })
+const activeTasks = defineOperation('get', '/account/active_tasks', {
+  auth: 'apiKey',
+  bodyType: 'none',
+  response: 'json',
+})
+const taskHistory = defineOperation('get', '/api/open/tasks/histories', {
+  auth: 'apiKey',
+  bodyType: 'none',
+  response: 'json',
+  query: ['page', 'page_size', 'model', 'start_time', 'end_time'],
+})
+const ephemeralUpload = defineOperation('post', '/api/ephemeral_resource', {
+  auth: 'apiKey',
+  servers: [DEFAULT_UPLOAD_BASE_URL],
+  bodyType: 'json',
+  response: 'json',
+})
+
+// The envelope's `data`; an answer without it is an error (GoAPI answered oddly).
+function unwrap(what: string, body: unknown): unknown {
+  const envelope = body as { data?: unknown; message?: unknown } | undefined
+  if (typeof envelope !== 'object' || envelope === null || typeof envelope.data !== 'object' || envelope.data === null)
+    throw new APIError(`GoAPI answered ${what} without data`, {
+      status: 200,
+      body,
+      apiMessage: typeof envelope?.message === 'string' ? envelope.message : undefined,
+    })
+  return envelope.data
 }
 
-// Runs one raw call with the options' signal/timeout; returns the envelope's `data` or throws the
-// typed error. The key, read from the request the client signed, is scrubbed from errors.
-async function send(
-  what: string,
-  options: RequestOptions | undefined,
-  call: (init: { signal: AbortSignal; middleware: Middleware[] }) => Promise<RawResult>,
-): Promise<unknown> {
-  let apiKey = ''
-  const readKey: Middleware = {
-    onRequest({ request }) {
-      apiKey = request.headers.get('x-api-key') ?? ''
-      return undefined
-    },
-  }
-  const signals = [
-    options?.signal,
-    options?.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined,
-  ].filter((s): s is AbortSignal => s !== undefined)
-  const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal
-  const result = await call({ signal, middleware: [readKey] })
-  if (!result.response.ok) throw errorFromResponse(result.response, result.error, apiKey)
-  const body = result.data as { data?: unknown; code?: unknown; message?: unknown } | undefined
-  if (typeof body !== 'object' || body === null || typeof body.data !== 'object' || body.data === null) {
-    throw new APIError(`GoAPI answered ${what} without data`, {
-      status: result.response.status,
-      apiMessage: typeof body?.message === 'string' ? body.message : undefined,
-    })
-  }
-  return body.data
-}
+const callOptions = (options: RequestOptions | undefined) => ({
+  signal: options?.signal,
+  timeoutMs: options?.timeoutMs,
+})
 
 function toBase64(bytes: Uint8Array): string {
   let text = ''
@@ -68,14 +66,12 @@ function toBase64(bytes: Uint8Array): string {
 
 /** The account behind the API key: name, id, plan and balance (`GET /account/info`). */
 export async function getAccountInfo(client: GoApiClient, options?: RequestOptions): Promise<AccountInfo> {
-  return (await send('account info', options, (init) => client.raw.GET('/account/info', init))) as AccountInfo
+  return unwrap('account info', await accountInfo(client, callOptions(options))) as AccountInfo
 }
 
 /** The account's pending, processing and staged tasks per model family (`GET /account/active_tasks`). */
 export async function listActiveTasks(client: GoApiClient, options?: RequestOptions): Promise<AccountActiveTasks> {
-  return (await send('active tasks', options, (init) =>
-    client.raw.GET('/account/active_tasks', init),
-  )) as AccountActiveTasks
+  return unwrap('active tasks', await activeTasks(client, callOptions(options))) as AccountActiveTasks
 }
 
 /** One page of the account's task history, optionally filtered (`GET /api/open/tasks/histories`). */
@@ -84,9 +80,7 @@ export async function listTaskHistory(
   query: TaskHistoryQuery = {},
   options?: RequestOptions,
 ): Promise<AccountTaskHistoryPage> {
-  return (await send('task history', options, (init) =>
-    client.raw.GET('/api/open/tasks/histories', { ...init, params: { query } }),
-  )) as AccountTaskHistoryPage
+  return unwrap('task history', await taskHistory(client, query, callOptions(options))) as AccountTaskHistoryPage
 }
 
 /**
@@ -103,8 +97,6 @@ export async function uploadFile(
     file_name: file.file_name,
     file_data: typeof file.file_data === 'string' ? file.file_data : toBase64(file.file_data),
   }
-  const baseUrl = (options?.uploadBaseUrl ?? DEFAULT_UPLOAD_BASE_URL).replace(/\/+$/, '')
-  return (await send('upload', options, (init) =>
-    client.raw.POST('/api/ephemeral_resource', { ...init, baseUrl, body }),
-  )) as UploadedFile
+  const baseUrl = options?.uploadBaseUrl ?? DEFAULT_UPLOAD_BASE_URL
+  return unwrap('upload', await ephemeralUpload(client, body, { ...callOptions(options), baseUrl })) as UploadedFile
 }

@@ -96,6 +96,8 @@ export interface GoApiClient {
   readonly baseUrl: string
   /** Every base URL, in failover order. */
   readonly baseUrls: readonly string[]
+  /** The timeout of each request in ms (`timeoutMs` of {@link createClient}; default 60 000). */
+  readonly timeoutMs: number
   /** The underlying openapi-fetch client, typed from the spec, for any route (the API key is set). */
   readonly raw: Client<paths>
   /** Creates a task of a known (model, task type); resolves with the new task (usually `pending`). */
@@ -322,6 +324,7 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
   const client: GoApiClient = {
     baseUrl: first,
     baseUrls,
+    timeoutMs: defaultTimeout,
     raw,
     createTask(request, opts) {
       return create(request, opts) as Promise<never>

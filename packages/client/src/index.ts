@@ -23,6 +23,24 @@ export type {
 } from './client.js'
 export { defineTask } from './define-task.js'
 export type { TaskFunction, TaskCallOptions } from './define-task.js'
+export { defineOperation } from './define-operation.js'
+export type {
+  HttpMethod,
+  OperationAuth,
+  OperationBodyType,
+  OperationResponse,
+  OperationOf,
+  OperationPath,
+  OperationParams,
+  OperationBody,
+  MultipartBody,
+  OperationResult,
+  OperationOptions,
+  OperationArgs,
+  OperationFunction,
+  OperationDefinition,
+} from './define-operation.js'
+export { sseData } from './sse.js'
 export { waitForTask, pollDelay, pollPolicy, DEFAULT_WAIT_TIMEOUT_MS } from './wait.js'
 export type { WaitOptions, PollPolicy, TaskKind } from './wait.js'
 export { taskState } from './internal/status.js'

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { CompletedTask, InputOf, OutputOf, Task, TaskTypeOf } from '@goapi/types'
-import { createClient, defineTask } from '../src/index.js'
+import type { CompletedTask, InputOf, OutputOf, Task, TaskTypeOf, components } from '@goapi/types'
+import { createClient, defineOperation, defineTask } from '../src/index.js'
 
 const goapi = createClient({ apiKey: 'k' })
 
@@ -54,5 +54,33 @@ describe('typed tasks', () => {
     // @ts-expect-error: not a model of this function
     void txt2img(goapi, { prompt: 'x' }, { model: 'Qubico/flux1-dev-advanced' })
     expectTypeOf<Parameters<typeof txt2img>[1]>().toEqualTypeOf<InputOf<'Qubico/flux1-schnell', 'txt2img'>>()
+  })
+
+  it('defineOperation types parameters, body and answer from the spec', async () => {
+    const speech = defineOperation('post', '/v1/audio/speech', { auth: 'bearer', bodyType: 'json', response: 'binary' })
+    expectTypeOf(await speech(goapi, { model: 'tts-1', input: 'hi', voice: 'alloy' })).toEqualTypeOf<Blob>()
+    // @ts-expect-error: `input` is required
+    void speech(goapi, { model: 'tts-1', voice: 'alloy' })
+    const getMusic = defineOperation('get', '/api/suno/v1/music/{task_id}', {
+      auth: 'apiKey',
+      bodyType: 'none',
+      response: 'json',
+    })
+    expectTypeOf(await getMusic(goapi, { task_id: 'x' }, { timeoutMs: 5 })).toEqualTypeOf<
+      components['schemas']['SunoLegacyMusicResponse']
+    >()
+    // @ts-expect-error: the path parameter is required
+    void getMusic(goapi)
+    // @ts-expect-error: not a GET route of the spec
+    void defineOperation('get', '/v1/audio/speech', { auth: 'bearer', bodyType: 'none', response: 'json' })
+    const upload = defineOperation('post', '/v1/audio/transcriptions', {
+      auth: 'bearer',
+      bodyType: 'multipart',
+      response: 'json',
+      files: ['file'],
+    })
+    void upload(goapi, { file: new Blob([]), model: 'whisper-1' })
+    // @ts-expect-error: a file field takes a Blob
+    void upload(goapi, { file: 42, model: 'whisper-1' })
   })
 })

@@ -1,21 +1,13 @@
 // Independent conformance: Prism, a spec-driven mock server that is not ours, serves the bundled
 // spec, and every example request of the spec (each task type's create body, each other route)
 // goes to it through our client. Prism validates each request against the spec; none may fail.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { bearerAuth, createClient, type ClientOptions, type GoApiClient } from '@goapi/client'
+import { bearerAuth, createClient, type GoApiClient } from '@goapi/client'
 import type { CatalogTask } from '@goapi/mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectAccepted, startPrism, type Prism } from './support/prism.js'
 
 const require = createRequire(import.meta.url)
-const specFile = require.resolve('@goapi/spec/openapi.json')
-const prismBin = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../node_modules/@stoplight/prism-cli/dist/index.js',
-)
 
 interface Parameter {
   name: string
@@ -37,87 +29,19 @@ const doc = require('@goapi/spec/openapi.json') as {
 }
 const catalog = require('@goapi/spec/catalog.json') as { tasks: CatalogTask[] }
 
-type Middleware = NonNullable<ClientOptions['middleware']>[number]
-
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 
-interface Seen {
-  status: number
-  violations: string | null
-  body: string
-}
-let seen: Seen | undefined
-const record: Middleware = {
-  async onResponse({ response }) {
-    seen = {
-      status: response.status,
-      violations: response.headers.get('sl-violations'),
-      body: response.ok ? '' : await response.clone().text(),
-    }
-    return undefined
-  },
-}
-
-let prism: ChildProcess
-let output = ''
-let baseUrl: string
+let prism: Prism
 let goapi: GoApiClient
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
 beforeAll(async () => {
-  const port = await freePort()
-  baseUrl = `http://127.0.0.1:${port}`
-  prism = spawn(
-    process.execPath,
-    [prismBin, 'mock', specFile, '--host', '127.0.0.1', '--port', String(port), '--errors'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-      if (output.includes('Prism is listening')) resolve()
-    }
-    prism.stdout?.on('data', onData)
-    prism.stderr?.on('data', onData)
-    prism.once('exit', (code) => reject(new Error(`prism exited with ${code}:\n${output}`)))
-  })
-  goapi = createClient({ apiKey: 'prism-test-key', baseUrl, middleware: [record] })
+  prism = await startPrism()
+  goapi = createClient({ apiKey: 'prism-test-key', baseUrl: prism.url, middleware: [prism.record] })
 }, 180_000)
 
-afterAll(async () => {
-  if (prism && prism.exitCode === null) {
-    const exited = new Promise((resolve) => prism.once('exit', resolve))
-    prism.kill('SIGTERM')
-    await exited
-  }
-})
+afterAll(() => prism?.close())
 
-/** Prism's verdict on the last request: no 422 and no error-level violation. */
-function expectValid(what: string) {
-  expect(seen, what).toBeDefined()
-  const violations = seen?.violations
-    ? (JSON.parse(seen.violations) as Array<{ severity?: string; message?: string; path?: unknown }>)
-    : []
-  expect(
-    violations.filter((v) => v.severity === 'Error'),
-    `${what}: ${seen?.violations ?? ''}`,
-  ).toEqual([])
-  expect(seen?.status, `${what}: status`).not.toBe(422)
-  // Prism cannot mock a text/event-stream answer whose schema is an object (the GPTs conversation
-  // stream): it validated the request, then answers this one 500. Any other error fails.
-  if (seen?.status === 500 && seen.body.includes('prism/errors#NO_COMPLEX_OBJECT_TEXT')) return
-  expect(seen?.status, `${what}: status ${seen?.body ?? ''}`).toBeLessThan(400)
-}
+const expectValid = (what: string) => expectAccepted(prism.last(), what)
 
 describe('Prism validates every task type example sent through the client', () => {
   const cases = catalog.tasks.flatMap((t) =>
@@ -133,7 +57,7 @@ describe('Prism validates every task type example sent through the client', () =
   it.each(cases)(
     '%s',
     async (name, example) => {
-      seen = undefined
+      prism.reset()
       await goapi.createUntypedTask(example as Parameters<GoApiClient['createUntypedTask']>[0])
       expectValid(name)
     },
@@ -198,7 +122,7 @@ describe('Prism validates every other route example sent through the client', ()
         } else init.body = body.body
       }
       const raw = goapi.raw as unknown as Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', RawCall>
-      seen = undefined
+      prism.reset()
       await raw[method.toUpperCase() as 'GET'](route, init)
       expectValid(name)
     },

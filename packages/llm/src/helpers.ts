@@ -1,8 +1,10 @@
-// The OpenAI-compatible chat and embedding routes, on the client's typed `raw` openapi-fetch client.
-// These routes take the key as `Authorization: Bearer`; the client's `bearerAuth` middleware moves
-// it there for each request.
-import { APIError, bearerAuth, type GoApiClient } from '@goapi/client'
+// The OpenAI-compatible chat helpers on top of the generated route functions: a non-streamed
+// completion, a streamed one as an async iterable of typed chunks, and embeddings. The routes take
+// the key as `Authorization: Bearer`; defineOperation sends it so and maps errors to the client's
+// typed errors.
+import { defineOperation, sseData, type GoApiClient, type OperationOptions } from '@goapi/client'
 import type { components } from '@goapi/types'
+import { createChatCompletion, createEmbedding } from './generated/operations.js'
 
 type Schemas = components['schemas']
 type ChatRequest = Schemas['LlmChatCompletionRequest']
@@ -11,28 +13,17 @@ type ChatChunk = Schemas['LlmChatCompletionChunk']
 type EmbeddingRequest = Schemas['LlmEmbeddingRequest']
 type EmbeddingList = Schemas['LlmEmbeddingList']
 
-export interface LlmCallOptions {
-  /** Aborts the request (and, for a stream, the reading of it). */
-  signal?: AbortSignal
-}
+/** The `data` of each server-sent event of a stream (from `@goapi/client`). */
+export { sseData }
 
-async function failure(route: string, response: Response): Promise<APIError> {
-  const text = await response.text().catch(() => '')
-  let body: unknown = text
-  try {
-    body = JSON.parse(text)
-  } catch {
-    // not JSON: keep the text
-  }
-  const message =
-    typeof body === 'object' && body !== null && 'error' in body
-      ? JSON.stringify((body as { error: unknown }).error)
-      : text.slice(0, 300)
-  return new APIError(`GoAPI answered ${response.status} on ${route}${message ? `: ${message}` : ''}`, {
-    status: response.status,
-    body,
-  })
-}
+/** `signal`, `timeoutMs` (default: the client's) and `baseUrl` (such as `https://proxy.goapi.xyz`). */
+export type LlmCallOptions = OperationOptions
+
+const chatStream = /* @__PURE__ */ defineOperation('post', '/v1/chat/completions', {
+  auth: 'bearer',
+  bodyType: 'json',
+  response: 'stream',
+})
 
 /** A chat completion, not streamed (`POST /v1/chat/completions`; `stream` is sent as `false`). */
 export async function chatCompletion(
@@ -40,14 +31,7 @@ export async function chatCompletion(
   request: ChatRequest,
   options: LlmCallOptions = {},
 ): Promise<ChatCompletion> {
-  const { response } = await client.raw.POST('/v1/chat/completions', {
-    body: { ...request, stream: false },
-    middleware: [bearerAuth],
-    parseAs: 'stream',
-    signal: options.signal,
-  })
-  if (!response.ok) throw await failure('/v1/chat/completions', response)
-  return (await response.json()) as ChatCompletion
+  return createChatCompletion(client, { ...request, stream: false }, options)
 }
 
 /**
@@ -60,27 +44,7 @@ export async function* streamChatCompletion(
   request: ChatRequest,
   options: LlmCallOptions = {},
 ): AsyncGenerator<ChatChunk, void, undefined> {
-  const { response } = await client.raw.POST('/v1/chat/completions', {
-    body: { ...request, stream: true },
-    middleware: [bearerAuth],
-    parseAs: 'stream',
-    signal: options.signal,
-    headers: { accept: 'text/event-stream' },
-  })
-  if (!response.ok) throw await failure('/v1/chat/completions', response)
-  if (!response.body) throw new APIError('GoAPI answered a stream without a body', { status: response.status })
-  for await (const data of sseData(response.body)) {
-    if (data === '[DONE]' || data === '[none]') return
-    let chunk: unknown
-    try {
-      chunk = JSON.parse(data)
-    } catch {
-      throw new APIError(`GoAPI sent a stream event that is not JSON: ${data.slice(0, 200)}`, {
-        status: response.status,
-      })
-    }
-    yield chunk as ChatChunk
-  }
+  yield* await chatStream(client, { ...request, stream: true }, options)
 }
 
 /** The text of a streamed completion so far: the `delta.content` of every chunk of choice 0, joined. */
@@ -99,43 +63,5 @@ export async function createEmbeddings(
   request: EmbeddingRequest,
   options: LlmCallOptions = {},
 ): Promise<EmbeddingList> {
-  const { response } = await client.raw.POST('/v1/embeddings', {
-    body: request,
-    middleware: [bearerAuth],
-    parseAs: 'stream',
-    signal: options.signal,
-  })
-  if (!response.ok) throw await failure('/v1/embeddings', response)
-  return (await response.json()) as EmbeddingList
-}
-
-/** The `data` of each server-sent event (multi-line data joined with `\n`; comments and other fields skipped). */
-export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string, void, undefined> {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let data: string[] = []
-  try {
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) break
-      buffer += decoder.decode(value, { stream: true })
-      let newline: number
-      while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
-        const line = buffer.slice(0, newline)
-        buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1))
-        if (line === '') {
-          if (data.length) yield data.join('\n')
-          data = []
-        } else if (line.startsWith('data:')) {
-          data.push(line.slice(line.startsWith('data: ') ? 6 : 5))
-        }
-      }
-    }
-    buffer += decoder.decode()
-    if (buffer.startsWith('data:')) data.push(buffer.slice(buffer.startsWith('data: ') ? 6 : 5))
-    if (data.length) yield data.join('\n')
-  } finally {
-    await reader.cancel().catch(() => undefined)
-  }
+  return createEmbedding(client, request, options)
 }

@@ -10751,7 +10751,10 @@ export interface operations {
       query?: never
       header?: never
       path: {
-        /** @description Task id returned at creation. */
+        /**
+         * @description Task id returned at creation.
+         * @example 5f0c7a1e-2b3d-4c5e-8f9a-0b1c2d3e4f5a
+         */
         task_id: string
       }
       cookie?: never
@@ -10828,7 +10831,10 @@ export interface operations {
       query?: never
       header?: never
       path: {
-        /** @description Task id returned at creation. */
+        /**
+         * @description Task id returned at creation.
+         * @example 7b2e9c3a-4d5f-4e7a-8b1c-2d3e4f5a6b7c
+         */
         task_id: string
       }
       cookie?: never

@@ -1,0 +1,266 @@
+// The one mechanism behind every family package's special routes (OpenAI-compatible, GPTs, file
+// upload, legacy): a typed function per operation of the spec, sent through the client's
+// openapi-fetch `raw` client and typed by `paths` (parameters, body and answer).
+import type { Middleware } from 'openapi-fetch'
+import type { paths } from '@goapi/types'
+import type { GoApiClient } from './client.js'
+import { APIError, GoApiError } from './errors.js'
+import { connectionError, errorFromResponse } from './internal/http.js'
+import { redact } from './internal/redact.js'
+import { withDeadline } from './internal/request.js'
+import { errorCodes, provablyNotSent } from './internal/retry.js'
+import { abortError } from './internal/sleep.js'
+import { bearerAuth } from './openai-compat.js'
+import { sseData } from './sse.js'
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+/** `apiKey`: `x-api-key` header (the task API); `bearer`: `Authorization: Bearer` (OpenAI-compatible routes). */
+export type OperationAuth = 'apiKey' | 'bearer'
+/** How the body is sent: JSON, a multipart form (Blob fields become files) or no body. */
+export type OperationBodyType = 'json' | 'multipart' | 'none'
+/**
+ * How the answer is read: `json` (parsed; a declared `text/plain` answer comes back as a string),
+ * `binary` (a `Blob`), `text` (a string) or `stream` (server-sent events, each `data:` parsed as JSON).
+ */
+export type OperationResponse = 'json' | 'binary' | 'text' | 'stream'
+
+/** The spec's operation at `paths[P][M]`. */
+export type OperationOf<P, M extends HttpMethod> = P extends keyof paths
+  ? M extends keyof paths[P]
+    ? NonNullable<paths[P][M]>
+    : never
+  : never
+
+/** Every path of the spec that has a `M` operation. */
+export type OperationPath<M extends HttpMethod> = {
+  [P in keyof paths]: [OperationOf<P, M>] extends [never] ? never : P
+}[keyof paths]
+
+type Empty = Record<never, never>
+type ParametersOf<O> = O extends { parameters: infer Ps } ? Ps : Empty
+type PathParams<O> = ParametersOf<O> extends { path: infer X } ? X : Empty
+type QueryParams<O> =
+  ParametersOf<O> extends { query?: infer Q } ? ([NonNullable<Q>] extends [never] ? Empty : NonNullable<Q>) : Empty
+
+/** Path and query parameters of an operation, as one object (`{ conversation_id }`, `{ task_id }`). */
+export type OperationParams<O> = PathParams<O> & QueryParams<O>
+/** The request body of an operation (`never` when it takes none). */
+export type OperationBody<O> = O extends { requestBody: { content: infer C } } ? C[keyof C] : never
+/** A multipart body: the binary fields `F` take a `Blob` (or a `File`, whose name is sent). */
+export type MultipartBody<B, F extends string> = { [K in keyof B]: K extends F ? Blob : B[K] }
+
+type SuccessStatus = 200 | 201 | 202 | 203 | 206
+type SuccessContent<O> = O extends { responses: infer R }
+  ? { [S in keyof R & SuccessStatus]: R[S] extends { content: infer C } ? C : never }[keyof R & SuccessStatus]
+  : never
+type Media<C, T extends string> = C extends unknown ? (T extends keyof C ? C[T] : never) : never
+
+/** What an operation function resolves with, by response mode. */
+export type OperationResult<O, R extends OperationResponse> = R extends 'binary'
+  ? Blob
+  : R extends 'text'
+    ? string
+    : R extends 'stream'
+      ? AsyncGenerator<Media<SuccessContent<O>, 'text/event-stream'>, void, undefined>
+      : Media<SuccessContent<O>, 'application/json'> | Media<SuccessContent<O>, 'text/plain'>
+
+export interface OperationOptions {
+  /** Aborts the call (and, for a stream, the reading of it). */
+  signal?: AbortSignal
+  /**
+   * Time limit in ms (default: the client's `timeoutMs`, 60 000): up to the whole answer, or for a
+   * stream up to its first bytes (the stream itself is not cut; stop it with `signal` or `break`).
+   */
+  timeoutMs?: number
+  /** Overrides the host: the operation's own server (such as `https://upload.theapi.app`) or the client's base URL. */
+  baseUrl?: string
+}
+
+/** The positional arguments after the client: `params` (path/query) if any, `body` if any, then options. */
+export type OperationArgs<O, F extends string> = [
+  ...(keyof OperationParams<O> extends never ? [] : [params: OperationParams<O>]),
+  ...([OperationBody<O>] extends [never]
+    ? []
+    : [body: [F] extends [never] ? OperationBody<O> : MultipartBody<OperationBody<O>, F>]),
+  options?: OperationOptions,
+]
+
+/** A typed function for one route: `fn(client, params?, body?, options?)`. */
+export interface OperationFunction<
+  M extends HttpMethod,
+  P extends string,
+  O,
+  R extends OperationResponse,
+  F extends string = never,
+> {
+  (client: GoApiClient, ...args: OperationArgs<O, F>): Promise<OperationResult<O, R>>
+  readonly method: M
+  readonly path: P
+  readonly auth: OperationAuth
+  /** The operation's own hosts from the spec (the first is used); empty: the client's base URL. */
+  readonly servers: readonly string[]
+}
+
+export interface OperationDefinition<R extends OperationResponse, F extends string> {
+  auth: OperationAuth
+  /** The operation's own hosts (its `servers` in the spec); the first is the default. */
+  servers?: readonly string[]
+  bodyType: OperationBodyType
+  response: R
+  /** Names of the query parameters (path parameters come from the path template). */
+  query?: readonly string[]
+  /** Binary fields of a multipart body (sent as files). */
+  files?: readonly F[]
+}
+
+type RawCall = (path: string, init: Record<string, unknown>) => Promise<{ error?: unknown; response: Response }>
+
+function toFormData(body: unknown): FormData {
+  const form = new FormData()
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      if (v === undefined || v === null) continue
+      if (v instanceof Blob) form.append(key, v, v instanceof File ? v.name : key)
+      else form.append(key, typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean))
+    }
+  }
+  return form
+}
+
+async function* events(
+  response: Response,
+  what: string,
+  apiKey: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<unknown, void, undefined> {
+  if (!response.body) throw new APIError(`${what}: GoAPI answered a stream without a body`, { status: response.status })
+  const stream = sseData(response.body)
+  try {
+    for (;;) {
+      let next: IteratorResult<string, void>
+      try {
+        next = await stream.next()
+      } catch (error) {
+        if (signal?.aborted) throw abortError(signal)
+        if (error instanceof GoApiError) throw error
+        throw connectionError(error, apiKey, { mayHaveReachedServer: true, midBody: true })
+      }
+      if (next.done || next.value === '[DONE]' || next.value === '[none]') return
+      let event: unknown
+      try {
+        event = JSON.parse(next.value)
+      } catch {
+        throw new APIError(
+          `${what}: GoAPI sent a stream event that is not JSON: ${redact(next.value.slice(0, 200), apiKey)}`,
+          {
+            status: response.status,
+          },
+        )
+      }
+      yield event
+    }
+  } finally {
+    // Cancels the body when the consumer stops early (`break`), so the connection is closed.
+    await stream.return()
+  }
+}
+
+async function readAnswer(response: Response, mode: OperationResponse, what: string, apiKey: string) {
+  if (mode === 'binary') return response.blob()
+  if (mode === 'text') return response.text()
+  const type = response.headers.get('content-type') ?? ''
+  if (/text\/event-stream/i.test(type)) {
+    await response.body?.cancel()
+    throw new APIError(`${what}: GoAPI answered a server-sent event stream where JSON was expected`, {
+      status: response.status,
+    })
+  }
+  const text = await response.text()
+  if (/^text\//i.test(type)) return text
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    const status = `Invalid JSON from GoAPI (HTTP ${response.status})`
+    throw errorFromResponse(new Response(null, { status: 502, statusText: status }), undefined, apiKey)
+  }
+}
+
+/**
+ * Builds the typed function of one route of the spec. Used by the generated family packages
+ * (`@goapi/llm`'s `createSpeech`, `@goapi/gpts`' `createConversation`, ...); parameters, body and
+ * answer are typed from `paths[path][method]`. Errors are the client's typed errors
+ * (`InvalidRequestError`, `AuthenticationError`, ..., `APIConnectionError`, `TimeoutError`,
+ * `AbortError`); the API key is scrubbed from them. Calls are not retried.
+ */
+export function defineOperation<
+  const M extends HttpMethod,
+  const P extends OperationPath<M>,
+  const R extends OperationResponse,
+  const F extends string = never,
+>(method: M, path: P, definition: OperationDefinition<R, F>): OperationFunction<M, P, OperationOf<P, M>, R, F> {
+  const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '')
+  const hasParams = pathNames.length > 0 || (definition.query?.length ?? 0) > 0
+  const hasBody = definition.bodyType !== 'none'
+  const servers = definition.servers ?? []
+  const what = `${method.toUpperCase()} ${path}`
+
+  const call = async (client: GoApiClient, ...args: unknown[]): Promise<unknown> => {
+    let i = 0
+    const params = (hasParams ? args[i++] : undefined) as Record<string, unknown> | undefined
+    const body = hasBody ? args[i++] : undefined
+    const options = (args[i] ?? {}) as OperationOptions
+    let apiKey = ''
+    const readKey: Middleware = {
+      onRequest({ request }) {
+        apiKey = request.headers.get('x-api-key') ?? ''
+        return undefined
+      },
+    }
+    const path_: Record<string, unknown> = {}
+    const query: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(params ?? {})) (pathNames.includes(k) ? path_ : query)[k] = v
+    const init: Record<string, unknown> = {
+      baseUrl: (options.baseUrl ?? servers[0] ?? client.baseUrl).replace(/\/+$/, ''),
+      params: { path: path_, query },
+      middleware: definition.auth === 'bearer' ? [readKey, bearerAuth] : [readKey],
+      parseAs: 'stream',
+    }
+    if (hasBody) init.body = body
+    if (definition.bodyType === 'multipart') init.bodySerializer = toFormData
+    if (definition.response === 'stream') init.headers = { accept: 'text/event-stream' }
+    const raw = client.raw as unknown as Record<string, RawCall>
+    const send = raw[method.toUpperCase()]
+    if (!send) throw new Error(`openapi-fetch has no ${method.toUpperCase()}`)
+    return withDeadline(options.timeoutMs ?? client.timeoutMs, options.signal, what, async (signal) => {
+      const userSignal = options.signal
+      init.signal = definition.response === 'stream' && userSignal ? AbortSignal.any([signal, userSignal]) : signal
+      let result: { error?: unknown; response: Response }
+      try {
+        result = await send(path, init)
+      } catch (error) {
+        if (signal.aborted) throw error
+        const codes = errorCodes(error)
+        throw connectionError(error, apiKey, {
+          causeCode: codes[codes.length - 1],
+          mayHaveReachedServer: !provablyNotSent(codes),
+        })
+      }
+      const { response } = result
+      if (!response.ok) throw errorFromResponse(response, result.error, apiKey)
+      if (definition.response === 'stream') return events(response, what, apiKey, userSignal)
+      try {
+        return await readAnswer(response, definition.response, what, apiKey)
+      } catch (error) {
+        if (signal.aborted || error instanceof GoApiError) throw error
+        throw connectionError(error, apiKey, { mayHaveReachedServer: true, midBody: true })
+      }
+    })
+  }
+  return Object.assign(call, { method, path, auth: definition.auth, servers }) as unknown as OperationFunction<
+    M,
+    P,
+    OperationOf<P, M>,
+    R,
+    F
+  >
+}
