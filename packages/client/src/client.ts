@@ -158,12 +158,12 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
     maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
   }
   const log = makeLog(options.logger, options.logLevel ?? 'warn', apiKey)
-  const raw = createFetchClient<paths>({ baseUrl: first, fetch: (request: Request) => baseFetch(request) })
-  raw.use({
-    onRequest({ request }) {
-      request.headers.set('x-api-key', apiKey)
-      return request
-    },
+  // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
+  // machinery when none is given, and user middleware still sees the key already set.
+  const raw = createFetchClient<paths>({
+    baseUrl: first,
+    headers: { 'x-api-key': apiKey },
+    fetch: (request: Request) => baseFetch(request),
   })
   for (const mw of options.middleware ?? []) raw.use(mw)
 
@@ -176,7 +176,7 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
     method: Method
     what: string
     taskId: string | undefined
-    send: (init: { signal: AbortSignal; baseUrl: string; fetch: typeof fetch }) => Promise<Result>
+    send: (init: { baseUrl: string; fetch: typeof fetch }) => Promise<Result>
     pick: (response: Response, body: unknown) => R
   }
 
@@ -187,7 +187,7 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
       const state: AttemptState = { responded: false, status: undefined }
       let result: Result
       try {
-        result = await spec.send({ signal, baseUrl, fetch: attemptFetch(baseFetch, state) })
+        result = await spec.send({ baseUrl, fetch: attemptFetch(baseFetch, state, signal) })
       } catch (error) {
         if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
         if (error instanceof NetworkFailure) {
@@ -271,7 +271,7 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
       const started = Date.now()
       try {
         const value = await attempt(spec, baseUrl, opts)
-        log('debug', `${spec.method} ${spec.what} on ${baseUrl}: ok in ${Date.now() - started} ms`)
+        if (log.debug) log('debug', `${spec.method} ${spec.what} on ${baseUrl}: ok in ${Date.now() - started} ms`)
         return value
       } catch (error) {
         const decision = decide(error, spec.method)

@@ -165,3 +165,33 @@ describe('taskState', () => {
     ])
   })
 })
+
+describe('a custom fetch', () => {
+  it('gets the attempt signal in init, and a fetch that ignores it still cannot hang a call', async () => {
+    const seen: Array<AbortSignal | null | undefined> = []
+    const honouring = createClient({
+      apiKey: KEY,
+      baseUrl: mock.url,
+      fetch: (input, init) => {
+        seen.push(init?.signal)
+        return fetch(input, init)
+      },
+    })
+    const created = await honouring.createTask({
+      model: 'Qubico/flux1-schnell',
+      task_type: 'txt2img',
+      input: { prompt: 'x' },
+    })
+    await honouring.getTask(created.task_id)
+    expect(seen).toHaveLength(2)
+    expect(seen.every((s) => s instanceof AbortSignal)).toBe(true)
+
+    const never = new Promise<Response>(() => undefined)
+    const ignoring = createClient({ apiKey: KEY, baseUrl: mock.url, fetch: () => never, maxRetries: 0 })
+    await expect(ignoring.getTask(created.task_id, { timeoutMs: 20 })).rejects.toBeInstanceOf(TimeoutError)
+    const controller = new AbortController()
+    const aborted = ignoring.getTask(created.task_id, { signal: controller.signal })
+    controller.abort()
+    await expect(aborted).rejects.toBeInstanceOf(AbortError)
+  })
+})

@@ -1,49 +1,112 @@
-// Runs in its own file (own worker) so the resource check sees only what this test created.
+// Runs in its own file (own worker) so the resource checks see only what this test created.
+import { createHook } from 'node:async_hooks'
+import { startMock } from '@goapi/mock'
 import { describe, expect, it } from 'vitest'
 import { AbortError, TimeoutError, createClient } from '../src/index.js'
-import { fault, json, startFaultServer, task } from './fault-server.js'
+import { sleep } from '../src/internal/sleep.js'
 
-function leftovers(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap' || r === 'Immediate')
+const CLIENT_SOURCE = /[\\/]client[\\/]src[\\/]/
+
+/**
+ * Live timers created by the client's own code (told apart by the stack that created them),
+ * tracked with async_hooks: `init` when a timer is made, `destroy` when it fires or is cleared.
+ */
+function clientTimers() {
+  const live = new Set<number>()
+  let created = 0
+  const hook = createHook({
+    init(asyncId, type) {
+      if (type !== 'Timeout') return
+      const limit = Error.stackTraceLimit
+      Error.stackTraceLimit = 50
+      const stack = new Error().stack ?? ''
+      Error.stackTraceLimit = limit
+      if (!CLIENT_SOURCE.test(stack)) return
+      created++
+      live.add(asyncId)
+    },
+    destroy(asyncId) {
+      live.delete(asyncId)
+    },
+  })
+  return {
+    live,
+    created: () => created,
+    enable: () => hook.enable(),
+    disable: () => hook.disable(),
+    /** Destroy hooks are delivered on a later turn of the event loop: give them a few turns (no I/O involved). */
+    async settled(): Promise<number> {
+      for (let i = 0; i < 100 && live.size > 0; i++) await new Promise((resolve) => setImmediate(resolve))
+      return live.size
+    },
+  }
 }
 
-async function drained(before: number): Promise<string[]> {
-  // Give closed sockets a few turns of the event loop to be released; bounded, not timed.
-  for (let i = 0; i < 200 && leftovers().length > before; i++) await new Promise((resolve) => setImmediate(resolve))
-  return leftovers()
+const SOCKETS_AND_TIMERS = new Set(['TCPSocketWrap', 'TCPServerWrap', 'Timeout'])
+const resources = () => process.getActiveResourcesInfo().filter((r) => SOCKETS_AND_TIMERS.has(r)).length
+
+/** Sockets close through the OS: wait (bounded) until the count is back to `before`, then report it. */
+async function drained(before: number): Promise<number> {
+  const until = Date.now() + 30_000
+  while (resources() > before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10))
+  return resources()
 }
+
+describe('client timer tracking', () => {
+  it('sees a timer the client leaves running (so the check below can fail)', async () => {
+    const timers = clientTimers()
+    timers.enable()
+    const controller = new AbortController()
+    const leaked = sleep(60_000, controller.signal).catch(() => undefined)
+    expect(await timers.settled()).toBe(1)
+    controller.abort()
+    await leaked
+    expect(await timers.settled()).toBe(0)
+    timers.disable()
+  })
+})
 
 describe('1,000 concurrent waits', () => {
   it('all settle with random aborts and deadlines, and leave no timers or sockets behind', async () => {
-    const before = leftovers().length
-    const polls = new Map<string, number>()
-    const server = await startFaultServer((_req, res, hit) => {
-      const id = hit.url.split('/').pop() ?? ''
-      const n = (polls.get(id) ?? 0) + 1
-      polls.set(id, n)
-      if (n % 5 === 0) return fault(res, 'reset') // transient failures along the way
-      if (n % 7 === 0) return fault(res, '503')
-      const finishAt = Number(id.split('-')[1])
-      json(res, 200, { code: 200, data: task(id, n >= finishAt ? 'completed' : n > 1 ? 'processing' : 'pending') })
-    })
-    const goapi = createClient({
-      apiKey: 'sk-concurrency',
-      baseUrl: server.url,
-      timeoutMs: 2_000,
-      retry: { initialDelayMs: 1, maxDelayMs: 5 },
-    })
-    const timers: NodeJS.Timeout[] = []
+    const before = resources()
+    const mock = await startMock({ latency: { pendingMs: 200, processingMs: 800 } })
+    const timers = clientTimers()
+    const aborts: NodeJS.Timeout[] = []
     const outcomes = { completed: 0, aborted: 0, timedOut: 0 }
     try {
-      const waits = Array.from({ length: 1000 }, (_, i) => {
-        const finishAt = 1 + Math.floor(Math.random() * 12)
+      const goapi = createClient({
+        apiKey: 'sk-concurrency',
+        baseUrl: mock.url,
+        timeoutMs: 10_000,
+        retry: { initialDelayMs: 1, maxDelayMs: 5 },
+      })
+      const ids: string[] = []
+      for (let batch = 0; batch < 10; batch++) {
+        const tasks = await Promise.all(
+          Array.from({ length: 100 }, (_, j) =>
+            goapi.createTask({
+              model: 'Qubico/flux1-schnell',
+              task_type: 'txt2img',
+              input: { prompt: `task ${batch * 100 + j}` },
+            }),
+          ),
+        )
+        ids.push(...tasks.map((t) => t.task_id))
+      }
+      // Transient failures along the way: one poll in ten is reset or answered 503.
+      for (let i = 0; i < 300; i++) {
+        mock.faults.add({ route: 'GET /api/v1/task/:id', delayMs: 0, times: 9 })
+        mock.faults.add({ route: 'GET /api/v1/task/:id', times: 1, ...(i % 2 ? { reset: true } : { status: 503 }) })
+      }
+      timers.enable()
+      const waits = ids.map((id, i) => {
         const controller = new AbortController()
         const mode = i % 3
-        if (mode === 0) timers.push(setTimeout(() => controller.abort(new Error('user gave up')), Math.random() * 100))
-        return goapi.wait(`t${i}-${finishAt}`, {
+        if (mode === 0) aborts.push(setTimeout(() => controller.abort(new Error('user gave up')), Math.random() * 100))
+        return goapi.wait(id, {
           signal: controller.signal,
           timeoutMs: mode === 1 ? 5 + Math.random() * 100 : 60_000,
-          poll: { initialDelayMs: 1, maxDelayMs: 10 },
+          poll: { initialDelayMs: 1, maxDelayMs: 50 },
         })
       })
       const settled = await Promise.allSettled(waits)
@@ -53,15 +116,19 @@ describe('1,000 concurrent waits', () => {
         else if (r.reason instanceof TimeoutError) outcomes.timedOut++
         else throw new Error(`unexpected outcome: ${String(r.reason)}`, { cause: r.reason })
       }
+      // Checked at once, before anything else can expire: no timer of the client's is left.
+      expect(await timers.settled()).toBe(0)
+      expect(timers.created()).toBeGreaterThan(1000)
     } finally {
-      for (const t of timers) clearTimeout(t)
-      await server.close()
+      timers.disable()
+      for (const t of aborts) clearTimeout(t)
+      await mock.close()
     }
     expect(outcomes.completed + outcomes.aborted + outcomes.timedOut).toBe(1000)
     expect(outcomes.completed).toBeGreaterThan(0)
     expect(outcomes.aborted).toBeGreaterThan(0)
     expect(outcomes.timedOut).toBeGreaterThan(0)
-    const after = await drained(before)
-    expect(after.length).toBeLessThanOrEqual(before)
+    // And with the simulator closed, no socket or timer at all remains.
+    expect(await drained(before)).toBeLessThanOrEqual(before)
   }, 120_000)
 })

@@ -1,4 +1,6 @@
-// A tiny real HTTP server on 127.0.0.1 whose answers each test scripts, to inject faults.
+// A tiny real HTTP server on 127.0.0.1 whose answers a test scripts, for the few cases the
+// simulator (@goapi/mock) cannot express: a `Retry-After` given as an HTTP date, and a port where
+// nothing listens (connection refused). Every other fault comes from the simulator's fault rules.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -72,36 +74,4 @@ export function task(id: string, status = 'completed'): Record<string, unknown> 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(body))
-}
-
-export type Fault = '500' | '502' | '503' | '408' | '429' | 'reset' | 'hang' | 'malformed' | 'html' | 'slow-body'
-
-/** Answers with one fault. `hang` and `slow-body` stall until the client gives up. */
-export function fault(res: ServerResponse, kind: Fault): void {
-  switch (kind) {
-    case '500':
-    case '502':
-    case '503':
-    case '408':
-      return json(res, Number(kind), { code: Number(kind), message: `injected ${kind}` })
-    case '429':
-      return json(res, 429, { code: 429, message: 'slow down' }, { 'retry-after': '0' })
-    case 'reset':
-      res.socket?.destroy()
-      return
-    case 'hang':
-      return
-    case 'malformed':
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end('{"code":200,"data":{"task_id":')
-      return
-    case 'html':
-      res.writeHead(502, { 'content-type': 'text/html' })
-      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>')
-      return
-    case 'slow-body':
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.write('{"code":200,')
-      return
-  }
 }

@@ -1,162 +1,269 @@
+// Reliability over real HTTP against @goapi/mock: every fault comes from the simulator's fault
+// rules (`mock.faults.add`). Two cases use something else because the simulator cannot express
+// them: a `Retry-After` given as an HTTP date (the simulator sends seconds), served by the small
+// loopback server of ./fault-server.ts, and a connection refused (a port where nothing listens).
 import { inspect } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { SpecIndex, startMock, type FaultRule, type MockServer } from '@goapi/mock'
+import { describe, expect, it } from 'vitest'
 import {
   APIConnectionError,
+  APIError,
   AuthenticationError,
   InternalServerError,
+  InvalidRequestError,
   RateLimitError,
   TaskCreationUnknownError,
   TimeoutError,
   createClient,
   type ClientOptions,
+  type CreationUnknownReason,
   type GoApiClient,
   type Logger,
 } from '../src/index.js'
 import { errorCodes, provablyNotSent } from '../src/internal/retry.js'
-import { fault, json, refusedUrl, startFaultServer, task, type Fault, type FaultServer } from './fault-server.js'
+import { json, refusedUrl, startFaultServer, task, type FaultServer } from './fault-server.js'
 
-const KEY = 'sk-secret-key-4242424242'
-const FAST: Partial<ClientOptions> = { retry: { initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 1_000 }
-const servers: FaultServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
+// `+` and `/` make the URL-encoded form of the key differ from the key itself.
+const KEY = 'sk-secret+key/4242424242'
+const FLUX = { model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'a bear' } } as const
+const spec = new SpecIndex()
 
-async function server(handler: Parameters<typeof startFaultServer>[0]): Promise<FaultServer> {
-  const s = await startFaultServer(handler)
-  servers.push(s)
-  return s
+type Cleanup = (fn: () => Promise<void>) => void
+
+/**
+ * A fresh simulator for one test (tasks stay pending, so they can be cancelled), closed after it
+ * by the test's own `onTestFinished` (tests run concurrently).
+ */
+async function simulator(cleanup: Cleanup, options: Parameters<typeof startMock>[0] = {}): Promise<MockServer> {
+  const mock = await startMock({ spec, latency: { pendingMs: 600_000, processingMs: 0 }, ...options })
+  cleanup(() => mock.close())
+  return mock
+}
+
+/** Every request the client sends, as `METHOD /path` with the host, and the API key it carried. */
+function recorder() {
+  const sent: Array<{ method: string; url: string; key: string | null; cache: string }> = []
+  const fetchFn: typeof fetch = (input, init) => {
+    const request = input as Request
+    sent.push({
+      method: request.method,
+      url: request.url,
+      key: request.headers.get('x-api-key'),
+      cache: request.cache,
+    })
+    return fetch(input, init)
+  }
+  const count = (method: string, path: RegExp) =>
+    sent.filter((s) => s.method === method && path.test(new URL(s.url).pathname)).length
+  return { sent, fetch: fetchFn, count }
 }
 
 function client(baseUrl: string | string[], extra: Partial<ClientOptions> = {}): GoApiClient {
-  return createClient({ apiKey: KEY, baseUrl, ...FAST, ...extra })
+  return createClient({ apiKey: KEY, baseUrl, retry: { initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 1_000, ...extra })
 }
 
-/** A server that answers `faults` in turn, then succeeds. */
-function scripted(faults: Fault[]) {
-  return server((req, res, hit, n) => {
-    const f = faults[n - 1]
-    if (f) return fault(res, f)
-    if (req.method === 'POST') return json(res, 200, { code: 200, data: task(`t${n}`, 'pending') })
-    if (req.method === 'DELETE') return json(res, 200, { code: 200, message: 'task canceled' })
-    return json(res, 200, { code: 200, data: task(hit.url.split('/').pop() ?? '') })
-  })
+function lines() {
+  const out: string[] = []
+  const sink = (m: string, meta?: Record<string, unknown>) => out.push(m + JSON.stringify(meta ?? {}))
+  const logger: Logger = { debug: sink, info: sink, warn: sink, error: sink }
+  return { out, logger }
 }
 
-const FAULTS: Fault[] = ['500', '502', '503', '408', '429', 'reset', 'hang', 'malformed', 'html', 'slow-body']
-const reads: Array<[string, (c: GoApiClient) => Promise<unknown>]> = [
-  ['GET /api/v1/task/{id}', (c) => c.getTask('abc')],
-  ['DELETE /api/v1/task/{id}', (c) => c.cancelTask('abc')],
+type Rule = Omit<FaultRule, 'route'>
+interface FaultCase {
+  rule: Rule
+  /** The typed error a read ends with when the fault persists. */
+  readError: (error: unknown) => void
+  /** How a create that met the fault ends; `retried` = sent again and created. */
+  create: CreationUnknownReason | 'retried'
+}
+
+const serverError = (status: number) => (error: unknown) => {
+  expect(error).toBeInstanceOf(InternalServerError)
+  expect((error as InternalServerError).status).toBe(status)
+}
+
+// Each fault the issue lists, as a simulator rule. Creates meet them after the simulator recorded
+// the task (`afterRecord`), the case where a blind retry would bill twice.
+const FAULTS: Record<string, FaultCase> = {
+  '500': { rule: { status: 500 }, readError: serverError(500), create: 'server-error' },
+  '502': { rule: { status: 502 }, readError: serverError(502), create: 'server-error' },
+  '503': { rule: { status: 503 }, readError: serverError(503), create: 'server-error' },
+  '408': {
+    rule: { status: 408 },
+    readError: (e) => {
+      expect(e).toBeInstanceOf(APIError)
+      expect((e as APIError).status).toBe(408)
+    },
+    create: 'server-error',
+  },
+  '429 + Retry-After': {
+    rule: { retryAfter: 1 },
+    readError: (e) => {
+      expect(e).toBeInstanceOf(RateLimitError)
+      expect((e as RateLimitError).retryAfterMs).toBe(1000)
+    },
+    create: 'retried',
+  },
+  'connection reset': {
+    rule: { reset: true },
+    readError: (e) => {
+      expect(e).toBeInstanceOf(APIConnectionError)
+      expect((e as APIConnectionError).mayHaveReachedServer).toBe(true)
+    },
+    create: 'connection',
+  },
+  timeout: { rule: { delayMs: 600_000 }, readError: (e) => expect(e).toBeInstanceOf(TimeoutError), create: 'timeout' },
+  'malformed JSON': {
+    rule: { body: 'non-json', status: 200, message: '{"code":200,"data":{"task_id":' },
+    readError: (e) => {
+      serverError(502)(e)
+      expect((e as Error).message).toMatch(/Invalid JSON/)
+    },
+    create: 'invalid-response',
+  },
+  'HTML error page': {
+    rule: { body: 'html' },
+    readError: (e) => {
+      serverError(502)(e)
+      expect((e as InternalServerError).apiMessage).toMatch(/<html>/)
+    },
+    create: 'server-error',
+  },
+  'body cut off': {
+    rule: { body: 'truncated' },
+    readError: (e) => expect(e).toBeInstanceOf(APIConnectionError),
+    create: 'connection',
+  },
+  'slow body': {
+    rule: { slowBodyMs: 600_000 },
+    readError: (e) => expect(e).toBeInstanceOf(TimeoutError),
+    create: 'timeout',
+  },
+}
+
+interface ReadRoute {
+  route: string
+  path: RegExp
+  method: string
+  call: (c: GoApiClient, taskId: string) => Promise<unknown>
+}
+const READS: ReadRoute[] = [
+  { route: 'GET /api/v1/task/:id', method: 'GET', path: /^\/api\/v1\/task\/[^/]+$/, call: (c, id) => c.getTask(id) },
+  {
+    route: 'DELETE /api/v1/task/:id',
+    method: 'DELETE',
+    path: /^\/api\/v1\/task\/[^/]+$/,
+    call: (c, id) => c.cancelTask(id),
+  },
+  {
+    route: 'DELETE /api/v1/tasks',
+    method: 'DELETE',
+    path: /^\/api\/v1\/tasks$/,
+    call: (c) => c.cancelTasks({ createdBefore: Date.now() + 60_000, model: 'all' }),
+  },
 ]
+const CREATE = /^\/api\/v1\/task$/
 
-describe('fault matrix: reads', () => {
-  for (const [route, callRoute] of reads) {
-    for (const f of FAULTS) {
-      it(`${route} recovers from one ${f}`, async () => {
-        const s = await scripted([f])
-        await expect(callRoute(client(s.url))).resolves.toBeDefined()
-        expect(s.hits).toHaveLength(2)
+/** Creates a task on the simulator (without faults) for the read routes to use. */
+async function seed(mock: MockServer): Promise<string> {
+  return (await client(mock.url).createTask(FLUX)).task_id
+}
+
+describe.concurrent('fault matrix: reads recover after one fault', () => {
+  for (const read of READS) {
+    for (const [name, { rule }] of Object.entries(FAULTS)) {
+      it(`${read.route} after ${name}`, async ({ onTestFinished }) => {
+        const mock = await simulator(onTestFinished)
+        const id = await seed(mock)
+        mock.faults.add({ route: read.route, times: 1, ...rule })
+        const rec = recorder()
+        const log = lines()
+        const result = read.call(client(mock.url, { fetch: rec.fetch, logger: log.logger }), id)
+        if (rule.slowBodyMs !== undefined && read.route === 'DELETE /api/v1/task/:id') {
+          // The first cancel was carried out (only its answer was slow), so the retry finds the
+          // task no longer pending: GoAPI's 400, and the task is cancelled.
+          await expect(result).rejects.toThrow(InvalidRequestError)
+          await expect(result).rejects.toThrow(/not pending/)
+          expect(mock.state.get(id)?.cancelledAt).toBeDefined()
+        } else {
+          await expect(result).resolves.toBeDefined()
+        }
+        expect(rec.count(read.method, read.path)).toBe(2)
+        expect(mock.faults.list()).toEqual([])
+        if (rule.retryAfter !== undefined) expect(log.out.some((l) => l.includes('in 1000 ms'))).toBe(true)
       })
     }
   }
-
-  it('gives up after maxRetries with the typed error', async () => {
-    const s = await scripted(['503', '503', '503', '503', '503'])
-    const error = await client(s.url, { maxRetries: 3 })
-      .getTask('abc')
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(InternalServerError)
-    expect((error as InternalServerError).status).toBe(503)
-    expect((error as InternalServerError).taskId).toBe('abc')
-    expect(s.hits).toHaveLength(4)
-  })
-
-  it('maxRetries per call overrides the client; 0 disables', async () => {
-    const s = await scripted(['503', '503', '503', '503'])
-    await expect(client(s.url, { maxRetries: 3 }).getTask('abc', { maxRetries: 0 })).rejects.toBeInstanceOf(
-      InternalServerError,
-    )
-    expect(s.hits).toHaveLength(1)
-  })
-
-  it('times out a hanging request with TimeoutError', async () => {
-    const s = await scripted(['hang', 'hang'])
-    await expect(client(s.url, { maxRetries: 1, timeoutMs: 100 }).getTask('abc')).rejects.toBeInstanceOf(TimeoutError)
-    expect(s.hits).toHaveLength(2)
-  })
-
-  it('does not retry 4xx other than 408/429', async () => {
-    const s = await server((_req, res) => json(res, 401, { code: 401, message: 'bad key' }))
-    await expect(client(s.url).getTask('abc')).rejects.toBeInstanceOf(AuthenticationError)
-    expect(s.hits).toHaveLength(1)
-  })
-
-  it('honours Retry-After in seconds and as a date, and refuses to wait too long', async () => {
-    const lines: string[] = []
-    const logger: Logger = { debug: () => {}, info: () => {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) }
-    const seconds = await server((_req, res, hit, n) =>
-      n === 1
-        ? json(res, 429, { message: 'wait' }, { 'retry-after': '1' })
-        : json(res, 200, { code: 200, data: task('a') }),
-    )
-    await client(seconds.url, { logger }).getTask('a')
-    expect(lines.some((l) => l.includes('in 1000 ms'))).toBe(true)
-
-    const date = await server((_req, res, _hit, n) =>
-      n === 1
-        ? json(res, 429, { message: 'wait' }, { 'retry-after': new Date(Date.now() + 2000).toUTCString() })
-        : json(res, 200, { code: 200, data: task('a') }),
-    )
-    lines.length = 0
-    await client(date.url, { logger }).getTask('a')
-    const delay = Number(/in (\d+) ms/.exec(lines.find((l) => l.includes('retry')) ?? '')?.[1])
-    expect(delay).toBeGreaterThan(5) // not the 1..5 ms backoff: the date was used
-    expect(delay).toBeLessThanOrEqual(2000)
-
-    const long = await server((_req, res) => json(res, 429, { message: 'tomorrow' }, { 'retry-after': '3600' }))
-    const error = await client(long.url)
-      .getTask('a')
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(RateLimitError)
-    expect((error as RateLimitError).retryAfterMs).toBe(3_600_000)
-    expect(long.hits).toHaveLength(1)
-  })
 })
 
-describe('fault matrix: create is never blindly retried', () => {
-  const unknown: Fault[] = ['500', '502', '503', '408', 'reset', 'hang', 'malformed', 'html', 'slow-body']
-  for (const f of unknown) {
-    it(`POST /api/v1/task after ${f}: TaskCreationUnknownError, sent once`, async () => {
-      const s = await scripted([f])
-      const error = await client(s.url, { timeoutMs: 500 })
-        .createUntypedTask({ model: 'm', task_type: 't', input: {} })
+describe.concurrent('fault matrix: reads end with the typed error when the fault persists', () => {
+  for (const read of READS) {
+    for (const [name, { rule, readError }] of Object.entries(FAULTS)) {
+      it(`${read.route} keeps meeting ${name}`, async ({ onTestFinished }) => {
+        const mock = await simulator(onTestFinished)
+        const id = await seed(mock)
+        mock.faults.add({ route: read.route, ...rule })
+        const rec = recorder()
+        const error = await read
+          .call(client(mock.url, { fetch: rec.fetch, maxRetries: 1 }), id)
+          .catch((e: unknown) => e)
+        readError(error)
+        expect(rec.count(read.method, read.path)).toBe(2)
+      })
+    }
+  }
+})
+
+describe.concurrent('fault matrix: create is never blindly retried', () => {
+  for (const [name, { rule, create }] of Object.entries(FAULTS)) {
+    const retried = create === 'retried'
+    it(`POST /api/v1/task after ${name}: ${retried ? 'retried, created once' : `TaskCreationUnknownError (${create}), sent once`}`, async ({
+      onTestFinished,
+    }) => {
+      const mock = await simulator(onTestFinished)
+      mock.faults.add({ route: 'POST /api/v1/task', times: 1, ...rule, ...(retried ? {} : { afterRecord: true }) })
+      const rec = recorder()
+      const result = await client(mock.url, { fetch: rec.fetch })
+        .createTask(FLUX)
         .catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(TaskCreationUnknownError)
-      expect((error as TaskCreationUnknownError).message).toMatch(/may have been created/)
-      expect(s.hits).toHaveLength(1)
+      if (retried) {
+        expect(result).toMatchObject({ model: FLUX.model, task_type: FLUX.task_type })
+        expect(rec.count('POST', CREATE)).toBe(2)
+      } else {
+        expect(result).toBeInstanceOf(TaskCreationUnknownError)
+        expect((result as TaskCreationUnknownError).reason).toBe(create)
+        expect((result as TaskCreationUnknownError).message).toMatch(/may have been created/)
+        expect(rec.count('POST', CREATE)).toBe(1)
+      }
+      // A delay before answering (timeout) holds the request before the task is recorded.
+      expect(mock.state.created).toBe(rule.delayMs !== undefined ? 0 : 1)
     })
   }
 
-  it('retries a create on 429', async () => {
-    const s = await scripted(['429', '429'])
-    const created = await client(s.url).createUntypedTask({ model: 'm', task_type: 't', input: {} })
-    expect(created.task_id).toBe('t3')
-    expect(s.hits).toHaveLength(3)
+  it('retries a create refused with 429 until it goes through', async ({ onTestFinished }) => {
+    const mock = await simulator(onTestFinished)
+    mock.faults.add({ route: 'POST /api/v1/task', retryAfter: 0, times: 2 })
+    const rec = recorder()
+    const created = await client(mock.url, { fetch: rec.fetch }).createTask(FLUX)
+    expect(mock.state.tasks.has(created.task_id)).toBe(true)
+    expect(rec.count('POST', CREATE)).toBe(3)
+    expect(mock.state.created).toBe(1)
   })
 
-  it('retries a create that provably never left (connection refused), on the next host', async () => {
+  it('retries a create that provably never left (connection refused), on the next host', async ({ onTestFinished }) => {
     const dead = await refusedUrl()
-    const s = await scripted([])
-    const c = client([dead, s.url])
-    const created = await c.createUntypedTask({ model: 'm', task_type: 't', input: {} })
-    expect(created.task_id).toBe('t1')
-    expect(s.hits).toHaveLength(1)
+    const mock = await simulator(onTestFinished)
+    const rec = recorder()
+    const created = await client([dead, mock.url], { fetch: rec.fetch }).createTask(FLUX)
+    expect(mock.state.tasks.has(created.task_id)).toBe(true)
+    expect(rec.sent.map((s) => new URL(s.url).origin)).toEqual([dead, mock.url])
   })
 
   it('reports a refused create with no other host as APIConnectionError that did not reach the server', async () => {
     const dead = await refusedUrl()
     const error = await client(dead, { maxRetries: 1 })
-      .createUntypedTask({ model: 'm', task_type: 't', input: {} })
+      .createTask(FLUX)
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(APIConnectionError)
     expect((error as APIConnectionError).mayHaveReachedServer).toBe(false)
@@ -181,71 +288,109 @@ describe('fault matrix: create is never blindly retried', () => {
     expect(provablyNotSent(errorCodes(reset))).toBe(false)
     expect(provablyNotSent(errorCodes(new TypeError('fetch failed')))).toBe(false)
   })
+})
 
-  it('no double-billing: 1,000 creates with faults after the server recorded the task', async () => {
-    const recorded = new Map<string, number>()
-    const throttled = new Set<string>()
-    const answeredOk = new Set<string>()
-    const s = await server((_req, res, hit) => {
-      const prompt = (JSON.parse(hit.body) as { input: { prompt: string } }).input.prompt
-      const i = Number(prompt)
-      if (i % 7 === 0 && !throttled.has(prompt)) {
-        throttled.add(prompt)
-        return fault(res, '429') // rejected before recording: safe to retry
-      }
-      recorded.set(prompt, (recorded.get(prompt) ?? 0) + 1)
-      const kinds: Array<Fault | 'ok'> = ['ok', 'ok', 'reset', '500', '503', 'malformed', 'html', '408']
-      const kind = kinds[i % kinds.length] ?? 'ok'
-      if (kind !== 'ok') return fault(res, kind)
-      answeredOk.add(prompt)
-      json(res, 200, { code: 200, data: task(`task-${prompt}`, 'pending') })
-    })
-    const c = client(s.url, { timeoutMs: 30_000 })
-    const created: string[] = []
+describe('no double-billing', () => {
+  it('1,000 creates with faults after the simulator recorded the task: its task count is what the client reports, 0 duplicates', async ({
+    onTestFinished,
+  }) => {
+    const mock = await simulator(onTestFinished, { latency: { pendingMs: 0, processingMs: 0 } })
+    const route = 'POST /api/v1/task'
+    // One rule per arriving create, in a repeating pattern; a pass-through rule (`delayMs: 0`)
+    // keeps an undisturbed answer's place in it. 429s come before recording (safe to retry);
+    // every other fault comes after the task was recorded.
+    const pattern: Rule[] = [
+      { delayMs: 0 },
+      { retryAfter: 0 },
+      { reset: true, afterRecord: true },
+      { status: 500, afterRecord: true },
+      { delayMs: 0 },
+      { status: 503, afterRecord: true },
+      { body: 'non-json', status: 200, afterRecord: true },
+      { body: 'html', afterRecord: true },
+      { delayMs: 0 },
+      { status: 408, afterRecord: true },
+      { body: 'truncated', afterRecord: true },
+      { slowBodyMs: 600_000 },
+    ]
+    const rules = Array.from({ length: 1200 }, (_, i) => pattern[i % pattern.length] ?? {})
+    for (const rule of rules) mock.faults.add({ route, times: 1, ...rule })
+    const throttleRules = rules.filter((r) => r.retryAfter !== undefined).length
+
+    const rec = recorder()
+    const c = client(mock.url, { fetch: rec.fetch, timeoutMs: 5_000 })
+    const created = new Map<string, string>() // prompt → task id
     const unknown: string[] = []
-    for (let batch = 0; batch < 10; batch++) {
-      const prompts = Array.from({ length: 100 }, (_, j) => String(batch * 100 + j))
-      const results = await Promise.allSettled(
-        prompts.map((prompt) => c.createUntypedTask({ model: 'm', task_type: 't', input: { prompt } })),
-      )
-      results.forEach((r, j) => {
-        const prompt = prompts[j] ?? ''
-        if (r.status === 'fulfilled') created.push(prompt)
-        else if (r.reason instanceof TaskCreationUnknownError) unknown.push(prompt)
-        else throw new Error(`unexpected: ${String(r.reason)}`, { cause: r.reason })
-      })
+    const refused: string[] = [] // 429 three times in a row: never recorded
+    const prompts = Array.from({ length: 1000 }, (_, i) => `prompt ${i}`)
+    let next = 0
+    const worker = async () => {
+      for (let i = next++; i < prompts.length; i = next++) {
+        const prompt = prompts[i] ?? ''
+        try {
+          created.set(prompt, (await c.createTask({ ...FLUX, input: { prompt } })).task_id)
+        } catch (error) {
+          if (error instanceof TaskCreationUnknownError) unknown.push(prompt)
+          else if (error instanceof RateLimitError) refused.push(prompt)
+          else throw error
+        }
+      }
     }
-    // 0 duplicates: no create was ever sent twice after the server recorded it.
-    expect([...recorded.values()].every((count) => count === 1)).toBe(true)
-    // The server's task count equals what the client reports as created or possibly created.
-    expect(recorded.size).toBe(created.length + unknown.length)
-    expect(new Set([...created, ...unknown])).toEqual(new Set(recorded.keys()))
-    // Every task the client reports created got a success answer; the 429s were retried.
-    expect(created.every((p) => answeredOk.has(p))).toBe(true)
-    expect(created.length).toBe(answeredOk.size)
-    expect(throttled.size).toBe(143)
+    await Promise.all(Array.from({ length: 100 }, worker))
+
+    const recorded = new Map<string, number>()
+    for (const t of mock.state.tasks.values()) {
+      const prompt = (t.input as { prompt: string }).prompt
+      recorded.set(prompt, (recorded.get(prompt) ?? 0) + 1)
+    }
+    // 0 duplicates: no prompt was recorded twice.
+    expect([...recorded.values()].filter((n) => n !== 1)).toEqual([])
+    // The simulator's task count equals what the client reports as created or possibly created.
+    const unknowns = new Set(unknown)
+    const unreported = [...recorded.keys()].filter((p) => !created.has(p) && !unknowns.has(p))
+    expect(unreported.map((p) => `${p}${refused.includes(p) ? ' (reported refused)' : ''}`)).toEqual([])
+    expect(mock.state.created).toBe(created.size + unknown.length)
+    expect(new Set(recorded.keys())).toEqual(new Set([...created.keys(), ...unknown]))
+    for (const [prompt, id] of created) expect(mock.state.get(id)?.input).toEqual({ prompt })
+    expect(refused.every((p) => !recorded.has(p))).toBe(true)
+    // Every create sent was either recorded once or refused with 429 (and only those were sent again).
+    const throttled = throttleRules - mock.faults.list().filter((f) => f.retryAfter !== undefined).length
+    expect(rec.count('POST', CREATE)).toBe(mock.state.created + throttled)
+    expect(unknown.length).toBeGreaterThan(300)
+    expect(created.size).toBeGreaterThan(200)
   }, 120_000)
 })
 
 describe('failover', () => {
-  it('reads fail over to the next host on connection errors and stay there', async () => {
+  it('reads fail over to the next host on connection errors and stay there', async ({ onTestFinished }) => {
     const dead = await refusedUrl()
-    const s = await scripted([])
-    const c = client([dead, s.url])
-    await c.getTask('a')
-    await c.getTask('b')
-    expect(s.hits.map((h) => h.url)).toEqual(['/api/v1/task/a', '/api/v1/task/b'])
+    const mock = await simulator(onTestFinished)
+    const [a, b] = [await seed(mock), await seed(mock)]
+    const rec = recorder()
+    const c = client([dead, mock.url], { fetch: rec.fetch })
+    await c.getTask(a)
+    await c.getTask(b)
+    expect(rec.sent.map((s) => s.url)).toEqual([
+      `${dead}/api/v1/task/${a}`,
+      `${mock.url}/api/v1/task/${a}`,
+      `${mock.url}/api/v1/task/${b}`,
+    ])
   })
 
-  it('reads fail over on 5xx; a create does not', async () => {
-    const broken = await server((_req, res) => json(res, 503, { message: 'down' }))
-    const s = await scripted([])
-    await expect(client([broken.url, s.url]).getTask('a')).resolves.toMatchObject({ task_id: 'a' })
-    expect(broken.hits).toHaveLength(1)
-    await expect(
-      client([broken.url, s.url]).createUntypedTask({ model: 'm', task_type: 't', input: {} }),
-    ).rejects.toBeInstanceOf(TaskCreationUnknownError)
-    expect(s.hits).toHaveLength(1)
+  it('reads fail over on 5xx; a create does not', async ({ onTestFinished }) => {
+    const broken = await simulator(onTestFinished, { faults: [{ route: '*', status: 503 }] })
+    const mock = await simulator(onTestFinished)
+    const id = await seed(mock)
+    const rec = recorder()
+    await expect(client([broken.url, mock.url], { fetch: rec.fetch }).getTask(id)).resolves.toMatchObject({
+      task_id: id,
+    })
+    expect(rec.sent.map((s) => new URL(s.url).origin)).toEqual([broken.url, mock.url])
+    rec.sent.length = 0
+    await expect(client([broken.url, mock.url], { fetch: rec.fetch }).createTask(FLUX)).rejects.toBeInstanceOf(
+      TaskCreationUnknownError,
+    )
+    expect(rec.sent.map((s) => new URL(s.url).origin)).toEqual([broken.url])
   })
 
   it('defaults to the two documented domains', () => {
@@ -254,52 +399,110 @@ describe('failover', () => {
   })
 })
 
+describe('retry limits and Retry-After', () => {
+  it('gives up after maxRetries with the typed error', async ({ onTestFinished }) => {
+    const mock = await simulator(onTestFinished, { faults: [{ route: 'GET /api/v1/task/:id', status: 503, times: 5 }] })
+    const rec = recorder()
+    const error = await client(mock.url, { maxRetries: 3, fetch: rec.fetch })
+      .getTask('abc')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InternalServerError)
+    expect((error as InternalServerError).status).toBe(503)
+    expect((error as InternalServerError).taskId).toBe('abc')
+    expect(rec.sent).toHaveLength(4)
+  })
+
+  it('maxRetries per call overrides the client; 0 disables', async ({ onTestFinished }) => {
+    const mock = await simulator(onTestFinished, { faults: [{ route: 'GET /api/v1/task/:id', status: 503 }] })
+    const rec = recorder()
+    await expect(
+      client(mock.url, { maxRetries: 3, fetch: rec.fetch }).getTask('abc', { maxRetries: 0 }),
+    ).rejects.toBeInstanceOf(InternalServerError)
+    expect(rec.sent).toHaveLength(1)
+  })
+
+  it('does not retry 4xx other than 408/429', async ({ onTestFinished }) => {
+    const mock = await simulator(onTestFinished, { keys: ['another-key'] })
+    const rec = recorder()
+    await expect(client(mock.url, { fetch: rec.fetch }).getTask('abc')).rejects.toBeInstanceOf(AuthenticationError)
+    expect(rec.sent).toHaveLength(1)
+  })
+
+  it('honours Retry-After in seconds, and refuses to wait too long', async ({ onTestFinished }) => {
+    const log = lines()
+    const mock = await simulator(onTestFinished)
+    const id = await seed(mock)
+    mock.faults.add({ route: 'GET /api/v1/task/:id', retryAfter: 1, times: 1 })
+    await client(mock.url, { logger: log.logger }).getTask(id)
+    expect(log.out.some((l) => l.includes('in 1000 ms'))).toBe(true)
+
+    mock.faults.add({ route: 'GET /api/v1/task/:id', retryAfter: 3600 })
+    const rec = recorder()
+    const error = await client(mock.url, { fetch: rec.fetch })
+      .getTask(id)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect((error as RateLimitError).retryAfterMs).toBe(3_600_000)
+    expect(rec.sent).toHaveLength(1)
+  })
+
+  // The simulator sends Retry-After in seconds only: a date needs the scripted loopback server.
+  it('honours Retry-After given as an HTTP date', async ({ onTestFinished }) => {
+    const log = lines()
+    const date: FaultServer = await startFaultServer((_req, res, _hit, n) =>
+      n === 1
+        ? json(res, 429, { message: 'wait' }, { 'retry-after': new Date(Date.now() + 2000).toUTCString() })
+        : json(res, 200, { code: 200, data: task('a') }),
+    )
+    onTestFinished(() => date.close())
+    await client(date.url, { logger: log.logger }).getTask('a')
+    const delay = Number(/in (\d+) ms/.exec(log.out.find((l) => l.includes('retry')) ?? '')?.[1])
+    expect(delay).toBeGreaterThan(5) // not the 1..5 ms backoff: the date was used
+    expect(delay).toBeLessThanOrEqual(2000)
+    expect(date.hits).toHaveLength(2)
+  })
+})
+
 describe('the API key never leaks', () => {
-  const echoes: Array<[string, Parameters<typeof startFaultServer>[0]]> = [
-    ['JSON error body', (_req, res, hit) => json(res, 401, { code: 401, message: `invalid key ${hit.key}` })],
-    [
-      'HTML error page',
-      (_req, res, hit) => {
-        res.writeHead(500, { 'content-type': 'text/html' })
-        res.end(`<h1>boom for ${hit.key} / ${encodeURIComponent(hit.key ?? '')}</h1>`)
-      },
-    ],
-    ['429 body', (_req, res, hit) => json(res, 429, { message: `too many for ${hit.key}` }, { 'retry-after': '0' })],
-    ['success without data', (_req, res, hit) => json(res, 200, { code: 200, message: `no data for ${hit.key}` })],
+  const echoes: Array<[string, Rule]> = [
+    ['JSON error body', { status: 401, message: `invalid key ${KEY}` }],
+    ['text error page', { body: 'non-json', status: 500, message: `boom for ${KEY} / ${encodeURIComponent(KEY)}` }],
+    ['429 body', { retryAfter: 0, message: `too many for ${KEY}` }],
+    ['success without data', { status: 200, message: `no data for ${encodeURIComponent(KEY)}` }],
   ]
-  for (const [what, handler] of echoes) {
-    it(`in errors and logs when the server echoes it (${what})`, async () => {
-      const s = await server(handler)
-      const lines: string[] = []
-      const sink = (m: string, meta?: Record<string, unknown>) => lines.push(m + JSON.stringify(meta ?? {}))
-      const c = client(s.url, {
-        logger: { debug: sink, info: sink, warn: sink, error: sink },
-        logLevel: 'debug',
-        maxRetries: 1,
-      })
-      for (const attempt of [
-        () => c.getTask('a'),
-        () => c.createUntypedTask({ model: 'm', task_type: 't', input: {} }),
-      ]) {
+  for (const [what, rule] of echoes) {
+    it(`in errors and logs when the server echoes it (${what})`, async ({ onTestFinished }) => {
+      const mock = await simulator(onTestFinished, { faults: [{ route: '*', ...rule }] })
+      const log = lines()
+      const rec = recorder()
+      const c = client(mock.url, { logger: log.logger, logLevel: 'debug', maxRetries: 1, fetch: rec.fetch })
+      for (const attempt of [() => c.getTask('a'), () => c.createTask(FLUX)]) {
         const error = await attempt().catch((e: unknown) => e)
         expect(error).toBeInstanceOf(Error)
         const e = error as Error
-        for (const text of [e.message, e.stack ?? '', JSON.stringify(e), inspect(e, { depth: 10 }), String(e)])
+        for (const text of [e.message, e.stack ?? '', JSON.stringify(e), inspect(e, { depth: 10 }), String(e)]) {
           expect(text).not.toContain(KEY)
+          expect(text).not.toContain(encodeURIComponent(KEY))
+        }
       }
-      expect(lines.length).toBeGreaterThan(0)
-      for (const line of lines) expect(line).not.toContain(KEY)
-      expect(s.hits.every((h) => h.key === KEY)).toBe(true)
+      expect(log.out.length).toBeGreaterThan(0)
+      for (const line of log.out) {
+        expect(line).not.toContain(KEY)
+        expect(line).not.toContain(encodeURIComponent(KEY))
+      }
+      expect(rec.sent.length).toBeGreaterThan(0)
+      expect(rec.sent.every((s) => s.key === KEY)).toBe(true)
     })
   }
 
-  it('in connection and timeout errors', async () => {
+  it('in connection and timeout errors', async ({ onTestFinished }) => {
     const dead = await refusedUrl()
-    const hang = await scripted(['hang', 'hang', 'hang'])
+    const hang = await simulator(onTestFinished, { faults: [{ route: '*', delayMs: 600_000 }] })
     for (const url of [dead, hang.url]) {
-      const error = (await client(url, { maxRetries: 0, timeoutMs: 50 })
+      const error = (await client(url, { maxRetries: 0, timeoutMs: url === dead ? 5_000 : 50 })
         .getTask('a')
         .catch((e: unknown) => e)) as Error
+      expect(error).toBeInstanceOf(url === dead ? APIConnectionError : TimeoutError)
       for (const text of [error.message, error.stack ?? '', JSON.stringify(error), inspect(error, { depth: 10 })])
         expect(text).not.toContain(KEY)
     }
@@ -307,8 +510,9 @@ describe('the API key never leaks', () => {
 })
 
 describe('logger and polling requests', () => {
-  it('logs at the chosen level only', async () => {
-    const s = await scripted(['503'])
+  it('logs at the chosen level only', async ({ onTestFinished }) => {
+    const mock = await simulator(onTestFinished)
+    const id = await seed(mock)
     const seen: string[] = []
     const logger: Logger = {
       debug: () => seen.push('debug'),
@@ -316,39 +520,41 @@ describe('logger and polling requests', () => {
       warn: () => seen.push('warn'),
       error: () => seen.push('error'),
     }
-    await client(s.url, { logger, logLevel: 'error' }).getTask('a')
+    mock.faults.add({ route: 'GET /api/v1/task/:id', status: 503, times: 1 })
+    await client(mock.url, { logger, logLevel: 'error' }).getTask(id)
     expect(seen).toEqual([])
-    const s2 = await scripted(['503'])
-    await client(s2.url, { logger }).getTask('a')
+    mock.faults.add({ route: 'GET /api/v1/task/:id', status: 503, times: 1 })
+    await client(mock.url, { logger }).getTask(id)
     expect(seen).toEqual(['warn'])
   })
 
-  it("polls with cache: 'no-store' through a custom fetch", async () => {
-    const s = await server((_req, res, hit, n) =>
-      json(res, 200, { code: 200, data: task(hit.url.split('/').pop() ?? '', n < 3 ? 'processing' : 'completed') }),
-    )
-    const modes: string[] = []
-    const recording: typeof fetch = (input, init) => {
-      if (input instanceof Request) modes.push(input.cache)
-      return fetch(input, init)
-    }
-    const c = client(s.url, { fetch: recording })
-    await c.wait('a', { poll: { initialDelayMs: 1, maxDelayMs: 2 } })
-    expect(modes).toEqual(['no-store', 'no-store', 'no-store'])
+  it("polls with cache: 'no-store' through a custom fetch", async ({ onTestFinished }) => {
+    const mock = await simulator(onTestFinished, { latency: { pendingMs: 20, processingMs: 20 } })
+    const rec = recorder()
+    const c = client(mock.url, { fetch: rec.fetch })
+    const created = await c.createTask(FLUX)
+    await c.wait(created, { poll: { initialDelayMs: 1, maxDelayMs: 2 } })
+    const polls = rec.sent.filter((s) => s.method === 'GET')
+    expect(polls.length).toBeGreaterThan(0)
+    expect(polls.map((p) => p.cache)).toEqual(polls.map(() => 'no-store'))
   })
 
-  it('wait() tolerates transient poll failures and ends at its deadline when polls hang', async () => {
-    const flaky = await server((_req, res, hit, n) =>
-      n % 2
-        ? fault(res, 'reset')
-        : json(res, 200, { code: 200, data: task(hit.url.split('/').pop() ?? '', n < 6 ? 'processing' : 'Completed') }),
-    )
-    await expect(client(flaky.url).wait('a', { poll: { initialDelayMs: 1, maxDelayMs: 2 } })).resolves.toMatchObject({
-      status: 'Completed',
+  it('wait() tolerates transient poll failures and ends at its deadline when polls hang', async ({
+    onTestFinished,
+  }) => {
+    const mock = await simulator(onTestFinished, { latency: { pendingMs: 20, processingMs: 20 } })
+    const c = client(mock.url)
+    const created = await c.createTask(FLUX)
+    mock.faults.add({ route: 'GET /api/v1/task/:id', reset: true, times: 2 })
+    mock.faults.add({ route: 'GET /api/v1/task/:id', status: 503, times: 2 })
+    await expect(c.wait(created, { poll: { initialDelayMs: 1, maxDelayMs: 2 } })).resolves.toMatchObject({
+      status: 'completed',
     })
-    const hang = await server(() => undefined)
-    const error = await client(hang.url, { timeoutMs: 60_000 })
-      .wait('a', { timeoutMs: 150, poll: { initialDelayMs: 1, maxDelayMs: 2 } })
+    expect(mock.faults.list()).toEqual([])
+
+    mock.faults.add({ route: 'GET /api/v1/task/:id', delayMs: 600_000 })
+    const error = await client(mock.url, { timeoutMs: 60_000 })
+      .wait(created.task_id, { timeoutMs: 150, poll: { initialDelayMs: 1, maxDelayMs: 2 } })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as TimeoutError).message).toMatch(/keeps running/)

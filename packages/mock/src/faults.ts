@@ -21,6 +21,11 @@ export interface FaultRule {
   retryAfter?: number
   /** Wait this long before answering (alone: a slow but correct answer). */
   delayMs?: number
+  /**
+   * Send the status, the headers and the first half of the body at once, and the rest this many ms
+   * later (alone: a correct answer whose body is slow; a POST records its task first).
+   */
+  slowBodyMs?: number
   /** Destroy the connection without an answer. */
   reset?: boolean
   /** Break the body: cut the answer mid-way (`truncated`), an HTML error page (`html`, status 502 unless set), or plain text (`non-json`, status 503 unless set). */
@@ -58,6 +63,7 @@ export function checkRule(value: unknown): string[] {
     'message',
     'retryAfter',
     'delayMs',
+    'slowBodyMs',
     'reset',
     'body',
     'afterRecord',
@@ -75,6 +81,7 @@ export function checkRule(value: unknown): string[] {
   int('status', 100, 599)
   int('retryAfter', 0, 86_400)
   int('delayMs', 0, 600_000)
+  int('slowBodyMs', 0, 600_000)
   if (r.message !== undefined && typeof r.message !== 'string') problems.push('message must be a string')
   for (const key of ['reset', 'afterRecord'])
     if (r[key] !== undefined && typeof r[key] !== 'boolean') problems.push(`${key} must be a boolean`)

@@ -110,6 +110,16 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+/** Reads and drops what is left of a request body (as a real server does before answering). */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.readableEnded) return resolve()
+    req.once('end', resolve)
+    req.once('close', resolve)
+    req.resume()
+  })
+}
+
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const raw = await readBody(req, limit)
   try {
@@ -594,6 +604,17 @@ export function createMock(options: MockOptions = {}) {
     req.resume()
   }
 
+  /** Sends the head and half the body now, the rest after `ms` (unless the client left meanwhile). */
+  const sendSlowly = async (req: IncomingMessage, res: ServerResponse, reply: Reply, ms: number) => {
+    if (res.destroyed) return
+    const half = Math.floor(reply.body.length / 2)
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': reply.body.length })
+    res.write(reply.body.subarray(0, half))
+    req.resume()
+    await delay(ms)
+    if (!res.destroyed) res.end(reply.body.subarray(half))
+  }
+
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const method = req.method ?? 'GET'
@@ -610,16 +631,25 @@ export function createMock(options: MockOptions = {}) {
     if (!breaks || fault.afterRecord || (fault.body === 'truncated' && method === 'GET'))
       real = await handle(req, route, params, url, fault).catch(errorReply)
     if (!breaks || !fault) {
-      send(req, res, real ?? errorReply(new Error('no answer')), false)
-      return String(real?.status ?? 500)
+      const reply = real ?? errorReply(new Error('no answer'))
+      if (fault?.slowBodyMs === undefined) {
+        send(req, res, reply, false)
+        return String(reply.status)
+      }
+      await sendSlowly(req, res, reply, fault.slowBodyMs)
+      return `${reply.status} slow body (fault ${fault.id})`
     }
     if (fault.reset) {
       req.resume()
       res.destroy()
       return `reset (fault ${fault.id})`
     }
+    // Read the request before answering, so the connection stays usable for the next request.
+    if (!real) await drain(req)
     const reply = faultReply(fault, real)
-    send(req, res, reply, fault.body === 'truncated')
+    if (fault.slowBodyMs !== undefined && fault.body !== 'truncated')
+      await sendSlowly(req, res, reply, fault.slowBodyMs)
+    else send(req, res, reply, fault.body === 'truncated')
     return `${reply.status}${fault.body ? ` ${fault.body}` : ''} (fault ${fault.id})`
   }
 

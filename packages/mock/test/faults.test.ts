@@ -56,6 +56,36 @@ describe('faults on demand', () => {
     expect(order).toEqual(['direct', 'delayed'])
   })
 
+  it('sends a slow body: head and half the body at once, the rest later', async () => {
+    const id = await create()
+    mock.faults.add({ route: 'GET /api/v1/task/:id', slowBodyMs: 400, times: 1 })
+    const res = await fetch(`${mock.url}/api/v1/task/${id}`, { headers: { 'x-api-key': KEY } })
+    expect(res.status).toBe(200)
+    const order: string[] = []
+    const body = res.text().then((text) => (order.push('slow body'), text))
+    await call(mock, 'GET', '/account/info', KEY).then(() => order.push('direct'))
+    const text = await body
+    expect(order).toEqual(['direct', 'slow body'])
+    expect((JSON.parse(text) as TaskBody).data.task_id).toBe(id)
+  })
+
+  it('records a create before its slow body, and a client that gives up mid-body is fine', async () => {
+    mock.faults.add({ route: 'POST /api/v1/task', slowBodyMs: 60_000, times: 1 })
+    const before = mock.state.created
+    const controller = new AbortController()
+    const res = await fetch(`${mock.url}/api/v1/task`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify(FLUX),
+      signal: controller.signal,
+    })
+    expect(res.status).toBe(200)
+    expect(mock.state.created).toBe(before + 1)
+    controller.abort()
+    await expect(res.text()).rejects.toThrow()
+    expect((await call(mock, 'GET', '/account/info', KEY)).status).toBe(200)
+  })
+
   it('resets the connection', async () => {
     const id = await create()
     mock.faults.add({ route: 'GET /api/v1/task/:id', reset: true, times: 1 })

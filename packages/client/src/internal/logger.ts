@@ -13,14 +13,19 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, off: 100 }
 
-export type Log = (level: Exclude<LogLevel, 'off'>, message: string, meta?: Record<string, unknown>) => void
+export interface Log {
+  (level: Exclude<LogLevel, 'off'>, message: string, meta?: Record<string, unknown>): void
+  /** Whether `debug` lines are passed on (so hot paths build them only when they are). */
+  readonly debug: boolean
+}
 
 export function makeLog(logger: Logger | undefined, level: LogLevel, secret: string): Log {
-  if (!logger || level === 'off') return () => undefined
-  return (at, message, meta) => {
+  if (!logger || level === 'off') return Object.assign(() => undefined, { debug: false })
+  const log = (at: Exclude<LogLevel, 'off'>, message: string, meta?: Record<string, unknown>) => {
     if (RANK[at] < RANK[level]) return
     const line = `[goapi] ${redact(message, secret)}`
     if (meta) logger[at](line, redact(meta, secret))
     else logger[at](line)
   }
+  return Object.assign(log, { debug: RANK.debug >= RANK[level] })
 }

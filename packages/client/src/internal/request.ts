@@ -16,12 +16,16 @@ export interface AttemptState {
   status: number | undefined
 }
 
-/** Wraps `fetch` so network failures become {@link NetworkFailure} and answers are recorded in `state`. */
-export function attemptFetch(base: typeof fetch, state: AttemptState): typeof fetch {
+/**
+ * Wraps `fetch` so network failures become {@link NetworkFailure} and answers are recorded in `state`.
+ * The attempt's `signal` is given to `fetch` in `init`, not to the `Request` openapi-fetch builds:
+ * `fetch` copies its input into a new `Request` anyway, and a signal on both would be followed twice.
+ */
+export function attemptFetch(base: typeof fetch, state: AttemptState, signal: AbortSignal): typeof fetch {
   return async (input, init) => {
     let response: Response
     try {
-      response = await base(input, init)
+      response = await base(input, init ? { ...init, signal } : { signal })
     } catch (error) {
       throw new NetworkFailure(error)
     }
@@ -44,17 +48,26 @@ export async function withDeadline<T>(
   if (signal?.aborted) throw abortError(signal)
   const controller = new AbortController()
   let timedOut = false
-  const onAbort = () => controller.abort(signal?.reason)
+  // Settles the attempt at the abort even if a custom `fetch` ignores the signal: never hang.
+  let fail: (reason: unknown) => void = () => undefined
+  const stop = (reason: unknown) => {
+    controller.abort(reason)
+    fail(reason)
+  }
+  const onAbort = () => stop(signal?.reason)
   signal?.addEventListener('abort', onAbort, { once: true })
   const timer =
     Number.isFinite(timeoutMs) && timeoutMs > 0
       ? setTimeout(() => {
           timedOut = true
-          controller.abort(new Error('timeout'))
+          stop(new Error('timeout'))
         }, timeoutMs)
       : undefined
   try {
-    return await fn(controller.signal)
+    return await new Promise<T>((resolve, reject) => {
+      fail = reject
+      fn(controller.signal).then(resolve, reject)
+    })
   } catch (error) {
     if (timedOut) throw new TimeoutError(`${what} timed out after ${timeoutMs} ms`, { cause: error })
     if (signal?.aborted) throw abortError(signal)
