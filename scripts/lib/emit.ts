@@ -120,9 +120,6 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[], bundled: Set<string
     const model = typeof example.model === 'string' ? example.model : t.models[0]
     const models = [model, ...t.models.filter((m) => m !== model)]
     const input = JSON.stringify(example.input ?? {}, null, 2)
-      .split('\n')
-      .join('\n')
-    const options = model !== models[0] || models.length === 1 ? '' : ''
     const lines = [
       ...t.description.split('\n'),
       '',
@@ -136,7 +133,7 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[], bundled: Set<string
       `import { ${t.functionName} } from '@goapi/${family.name}'`,
       '',
       `const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })`,
-      `const task = await ${t.functionName}(goapi, ${input}${options})`,
+      `const task = await ${t.functionName}(goapi, ${input})`,
       `console.log(task.output)`,
       '```',
     ]
