@@ -229,24 +229,22 @@ function familyOperations(family: FamilyMeta, operations: OperationEntry[]): str
   return out
 }
 
-function familyPackageJson(
-  family: FamilyMeta,
-  version: string,
-  usesClient: boolean,
-  has: { tasks: boolean; routes: boolean },
-): string {
-  const per = has.tasks && has.routes ? 'task type and route' : has.routes ? 'route' : 'task type'
+/** The manifest every published runtime package shares (family packages and `@goapi/sdk`). */
+function publishedManifest(p: {
+  name: string
+  version: string
+  description: string
+  keywords: string[]
+  directory: string
+  dependencies: Record<string, string>
+}): string {
   const pkg = {
-    name: `@goapi/${family.name}`,
-    version,
-    description: `${family.title} for GoAPI: one typed function per ${per}. ${(/^(.+?[.!?])(\s|$)/s.exec(family.description)?.[1] ?? family.title).replace(/\s+/g, ' ')}`,
-    keywords: ['goapi', family.name, 'ai', 'generative', 'sdk', 'typescript'],
+    name: p.name,
+    version: p.version,
+    description: p.description,
+    keywords: p.keywords,
     license: 'MIT',
-    repository: {
-      type: 'git',
-      url: 'git+https://github.com/goapi-sdk/goapi-typescript.git',
-      directory: `packages/${family.name}`,
-    },
+    repository: { type: 'git', url: 'git+https://github.com/goapi-sdk/goapi-typescript.git', directory: p.directory },
     type: 'module',
     sideEffects: false,
     exports: {
@@ -266,13 +264,59 @@ function familyPackageJson(
       typecheck: 'tsc --noEmit',
       test: 'vitest run --typecheck --passWithNoTests --hookTimeout=60000 --testTimeout=60000',
     },
+    dependencies: p.dependencies,
+    devDependencies: { '@goapi/mock': 'workspace:*' },
+  }
+  return JSON.stringify(pkg, null, 2) + '\n'
+}
+
+/** A private test package that depends on every family package, so turbo builds them first. */
+function privateTestManifest(
+  name: string,
+  description: string,
+  scripts: Record<string, string>,
+  families: FamilyMeta[],
+  extra: Array<[string, string]>,
+): string {
+  const deps = [
+    '@goapi/client',
+    '@goapi/mock',
+    '@goapi/spec',
+    '@goapi/types',
+    ...families.filter((f) => f.package).map((f) => `@goapi/${f.name}`),
+  ]
+    .sort()
+    .map((n): [string, string] => [n, 'workspace:*'])
+  const pkg = {
+    name,
+    version: '0.0.0',
+    private: true,
+    description,
+    type: 'module',
+    scripts,
+    devDependencies: Object.fromEntries([...deps, ...extra]),
+  }
+  return JSON.stringify(pkg, null, 2)
+}
+
+function familyPackageJson(
+  family: FamilyMeta,
+  version: string,
+  usesClient: boolean,
+  has: { tasks: boolean; routes: boolean },
+): string {
+  const per = has.tasks && has.routes ? 'task type and route' : has.routes ? 'route' : 'task type'
+  return publishedManifest({
+    name: `@goapi/${family.name}`,
+    version,
+    description: `${family.title} for GoAPI: one typed function per ${per}. ${(/^(.+?[.!?])(\s|$)/s.exec(family.description)?.[1] ?? family.title).replace(/\s+/g, ' ')}`,
+    keywords: ['goapi', family.name, 'ai', 'generative', 'sdk', 'typescript'],
+    directory: `packages/${family.name}`,
     dependencies: {
       ...(usesClient ? { '@goapi/client': CLIENT_VERSION_RANGE } : {}),
       '@goapi/types': CLIENT_VERSION_RANGE,
     },
-    devDependencies: { '@goapi/mock': 'workspace:*' },
-  }
-  return JSON.stringify(pkg, null, 2) + '\n'
+  })
 }
 
 function familyReadme(
@@ -439,45 +483,22 @@ async function sdkPackage(families: FamilyMeta[]): Promise<Map<string, string>> 
     index += `export * as ${familyNamespace(f.name)} from '@goapi/${f.name}'
 `
   files.set(`${dir}/src/index.ts`, index)
-  const pkg = {
-    name: '@goapi/sdk',
-    version: await readVersion(`${dir}/package.json`),
-    description:
-      'Every GoAPI package in one install: the client plus one namespace per model family (flux, kling, midjourney, ...). Tree-shakable: unused families are dropped by bundlers.',
-    keywords: ['goapi', 'ai', 'generative', 'sdk', 'typescript', ...families.map((f) => f.name)],
-    license: 'MIT',
-    repository: {
-      type: 'git',
-      url: 'git+https://github.com/goapi-sdk/goapi-typescript.git',
+  files.set(
+    `${dir}/package.json`,
+    publishedManifest({
+      name: '@goapi/sdk',
+      version: await readVersion(`${dir}/package.json`),
+      description:
+        'Every GoAPI package in one install: the client plus one namespace per model family (flux, kling, midjourney, ...). Tree-shakable: unused families are dropped by bundlers.',
+      keywords: ['goapi', 'ai', 'generative', 'sdk', 'typescript', ...families.map((f) => f.name)],
       directory: dir,
-    },
-    type: 'module',
-    sideEffects: false,
-    exports: {
-      '.': {
-        import: { types: './dist/index.d.mts', default: './dist/index.mjs' },
-        require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
-      },
-      './package.json': './package.json',
-    },
-    main: './dist/index.cjs',
-    module: './dist/index.mjs',
-    types: './dist/index.d.cts',
-    files: ['dist', 'README.md'],
-    engines: { node: '>=20' },
-    scripts: {
-      build: 'tsdown',
-      typecheck: 'tsc --noEmit',
-      test: 'vitest run --typecheck --passWithNoTests --hookTimeout=60000 --testTimeout=60000',
-    },
-    dependencies: Object.fromEntries(
-      ['@goapi/client', '@goapi/types', ...families.map((f) => `@goapi/${f.name}`)]
-        .sort()
-        .map((n) => [n, CLIENT_VERSION_RANGE]),
-    ),
-    devDependencies: { '@goapi/mock': 'workspace:*' },
-  }
-  files.set(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + '\n')
+      dependencies: Object.fromEntries(
+        ['@goapi/client', '@goapi/types', ...families.map((f) => `@goapi/${f.name}`)]
+          .sort()
+          .map((n) => [n, CLIENT_VERSION_RANGE]),
+      ),
+    }),
+  )
   files.set(
     `${dir}/tsconfig.json`,
     JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2),
@@ -552,55 +573,31 @@ export async function emitAll(
   }
   for (const [file, content] of await sdkPackage(families.filter((f) => f.package))) await put(file, content)
   // The end-to-end test package depends on every family package, so turbo builds them first.
-  const e2e = {
-    name: '@goapi/e2e',
-    version: '0.0.0',
-    private: true,
-    description:
+  // Prism, an independent spec-driven mock server, checks that the spec and the client agree.
+  await put(
+    'packages/e2e/package.json',
+    privateTestManifest(
+      '@goapi/e2e',
       'End-to-end tests: every task type and route of every family through its package, against the simulator and Prism.',
-    type: 'module',
-    scripts: { test: 'vitest run --typecheck --hookTimeout=60000 --testTimeout=120000' },
-    devDependencies: Object.fromEntries(
-      [
-        '@goapi/client',
-        '@goapi/mock',
-        '@goapi/spec',
-        '@goapi/types',
-        ...families.filter((f) => f.package).map((f) => `@goapi/${f.name}`),
-      ]
-        .sort()
-        .map((n) => [n, 'workspace:*'])
-        // Prism, an independent spec-driven mock server, checks that the spec and the client agree.
-        .concat([['@stoplight/prism-cli', '5.16.0']]),
+      { test: 'vitest run --typecheck --hookTimeout=60000 --testTimeout=120000' },
+      families,
+      [['@stoplight/prism-cli', '5.16.0']],
     ),
-  }
-  await put('packages/e2e/package.json', JSON.stringify(e2e, null, 2))
+  )
   await put('packages/e2e/test/families.test-d.ts', familiesTypeTest(families, tasks, operations, components))
   // The docs package documents every TypeScript package, so it depends on all of them too.
-  const docs = {
-    name: '@goapi/docs',
-    version: '0.0.0',
-    private: true,
-    description:
+  await put(
+    'packages/docs/package.json',
+    privateTestManifest(
+      '@goapi/docs',
       'Builds the HTML API reference (Redocly) and the typedoc API docs (root `pnpm run docs`) and checks them in headless Chromium.',
-    type: 'module',
-    scripts: { test: 'vitest run', typecheck: 'tsc --noEmit' },
-    devDependencies: Object.fromEntries(
+      { test: 'vitest run', typecheck: 'tsc --noEmit' },
+      families,
       [
-        '@goapi/client',
-        '@goapi/mock',
-        '@goapi/spec',
-        '@goapi/types',
-        ...families.filter((f) => f.package).map((f) => `@goapi/${f.name}`),
-      ]
-        .sort()
-        .map((n) => [n, 'workspace:*'])
-        .concat([
-          ['playwright-core', '1.65.1'],
-          ['vitest', '4.1.12'],
-        ]),
+        ['playwright-core', '1.65.1'],
+        ['vitest', '4.1.12'],
+      ],
     ),
-  }
-  await put('packages/docs/package.json', JSON.stringify(docs, null, 2))
+  )
   return files
 }
