@@ -22,19 +22,23 @@ export interface UploadOptions extends RequestOptions {
   uploadBaseUrl?: string
 }
 
-const accountInfo = defineOperation('get', '/account/info', { auth: 'apiKey', bodyType: 'none', response: 'json' })
-const activeTasks = defineOperation('get', '/account/active_tasks', {
+const accountInfo = /* @__PURE__ */ defineOperation('get', '/account/info', {
   auth: 'apiKey',
   bodyType: 'none',
   response: 'json',
 })
-const taskHistory = defineOperation('get', '/api/open/tasks/histories', {
+const activeTasks = /* @__PURE__ */ defineOperation('get', '/account/active_tasks', {
+  auth: 'apiKey',
+  bodyType: 'none',
+  response: 'json',
+})
+const taskHistory = /* @__PURE__ */ defineOperation('get', '/api/open/tasks/histories', {
   auth: 'apiKey',
   bodyType: 'none',
   response: 'json',
   query: ['page', 'page_size', 'model', 'start_time', 'end_time'],
 })
-const ephemeralUpload = defineOperation('post', '/api/ephemeral_resource', {
+const ephemeralUpload = /* @__PURE__ */ defineOperation('post', '/api/ephemeral_resource', {
   auth: 'apiKey',
   servers: [DEFAULT_UPLOAD_BASE_URL],
   bodyType: 'json',

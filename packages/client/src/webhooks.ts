@@ -59,7 +59,8 @@ export interface WebhookEvent {
 
 export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
-const defaultStore = new MemoryDedupeStore()
+// The store used when none is given: made on first use, so importing the client creates nothing.
+let defaultStore: MemoryDedupeStore | undefined
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined>
 
@@ -173,7 +174,7 @@ export async function verifyWebhookPayload(
       { taskId },
     )
   }
-  const store = options.dedupe === undefined ? defaultStore : options.dedupe
+  const store = options.dedupe === undefined ? (defaultStore ??= new MemoryDedupeStore()) : options.dedupe
   if (store) {
     const ttlMs = Number.isFinite(tolerance) ? tolerance * 2 * 1000 : 24 * 3600 * 1000
     const key = `${taskId}|${(event.data.status ?? '').toLowerCase()}|${event.timestamp}`
