@@ -1,9 +1,8 @@
 // Account, task history and file upload: the API's non-task routes, as standalone functions built
-// with defineOperation (the mechanism of the family packages' routes) that unwrap the envelope.
+// with defineOperation (the mechanism of the family packages' routes), resolving with the envelope's `data`.
 import type { components, paths } from '@goapi/types'
 import type { GoApiClient, RequestOptions } from './client.js'
 import { defineOperation } from './define-operation.js'
-import { APIError } from './errors.js'
 
 type Schemas = components['schemas']
 
@@ -25,37 +24,25 @@ export interface UploadOptions extends RequestOptions {
 const accountInfo = /* @__PURE__ */ defineOperation('get', '/account/info', {
   auth: 'apiKey',
   bodyType: 'none',
-  response: 'json',
+  response: 'envelope',
 })
 const activeTasks = /* @__PURE__ */ defineOperation('get', '/account/active_tasks', {
   auth: 'apiKey',
   bodyType: 'none',
-  response: 'json',
+  response: 'envelope',
 })
 const taskHistory = /* @__PURE__ */ defineOperation('get', '/api/open/tasks/histories', {
   auth: 'apiKey',
   bodyType: 'none',
-  response: 'json',
+  response: 'envelope',
   query: ['page', 'page_size', 'model', 'start_time', 'end_time'],
 })
 const ephemeralUpload = /* @__PURE__ */ defineOperation('post', '/api/ephemeral_resource', {
   auth: 'apiKey',
   servers: [DEFAULT_UPLOAD_BASE_URL],
   bodyType: 'json',
-  response: 'json',
+  response: 'envelope',
 })
-
-// The envelope's `data`; an answer without it is an error (GoAPI answered oddly).
-function unwrap(what: string, body: unknown): unknown {
-  const envelope = body as { data?: unknown; message?: unknown } | undefined
-  if (typeof envelope !== 'object' || envelope === null || typeof envelope.data !== 'object' || envelope.data === null)
-    throw new APIError(`GoAPI answered ${what} without data`, {
-      status: 200,
-      body,
-      apiMessage: typeof envelope?.message === 'string' ? envelope.message : undefined,
-    })
-  return envelope.data
-}
 
 const callOptions = (options: RequestOptions | undefined) => ({
   signal: options?.signal,
@@ -70,12 +57,12 @@ function toBase64(bytes: Uint8Array): string {
 
 /** The account behind the API key: name, id, plan and balance (`GET /account/info`). */
 export async function getAccountInfo(client: GoApiClient, options?: RequestOptions): Promise<AccountInfo> {
-  return unwrap('account info', await accountInfo(client, callOptions(options))) as AccountInfo
+  return accountInfo(client, callOptions(options))
 }
 
 /** The account's pending, processing and staged tasks per model family (`GET /account/active_tasks`). */
 export async function listActiveTasks(client: GoApiClient, options?: RequestOptions): Promise<AccountActiveTasks> {
-  return unwrap('active tasks', await activeTasks(client, callOptions(options))) as AccountActiveTasks
+  return activeTasks(client, callOptions(options))
 }
 
 /** One page of the account's task history, optionally filtered (`GET /api/open/tasks/histories`). */
@@ -84,7 +71,7 @@ export async function listTaskHistory(
   query: TaskHistoryQuery = {},
   options?: RequestOptions,
 ): Promise<AccountTaskHistoryPage> {
-  return unwrap('task history', await taskHistory(client, query, callOptions(options))) as AccountTaskHistoryPage
+  return taskHistory(client, query, callOptions(options))
 }
 
 /**
@@ -102,5 +89,5 @@ export async function uploadFile(
     file_data: typeof file.file_data === 'string' ? file.file_data : toBase64(file.file_data),
   }
   const baseUrl = options?.uploadBaseUrl ?? DEFAULT_UPLOAD_BASE_URL
-  return unwrap('upload', await ephemeralUpload(client, body, { ...callOptions(options), baseUrl })) as UploadedFile
+  return ephemeralUpload(client, body, { ...callOptions(options), baseUrl })
 }

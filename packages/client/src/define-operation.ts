@@ -5,7 +5,7 @@ import type { Middleware } from 'openapi-fetch'
 import type { paths } from '@goapi/types'
 import type { GoApiClient } from './client.js'
 import { APIError, GoApiError } from './errors.js'
-import { connectionError, errorFromResponse } from './internal/http.js'
+import { connectionError, dataFromBody, errorFromResponse } from './internal/http.js'
 import { redact } from './internal/redact.js'
 import { withDeadline } from './internal/request.js'
 import { errorCodes, provablyNotSent } from './internal/retry.js'
@@ -20,9 +20,11 @@ export type OperationAuth = 'apiKey' | 'bearer'
 export type OperationBodyType = 'json' | 'multipart' | 'none'
 /**
  * How the answer is read: `json` (parsed; a declared `text/plain` answer comes back as a string),
- * `binary` (a `Blob`), `text` (a string) or `stream` (server-sent events, each `data:` parsed as JSON).
+ * `envelope` (JSON in GoAPI's `{code, message, data}` envelope: resolves with `data`, and an answer
+ * without it is an `APIError`), `binary` (a `Blob`), `text` (a string) or `stream` (server-sent
+ * events, each `data:` parsed as JSON).
  */
-export type OperationResponse = 'json' | 'binary' | 'text' | 'stream'
+export type OperationResponse = 'json' | 'envelope' | 'binary' | 'text' | 'stream'
 
 /** The spec's operation at `paths[P][M]`. */
 export type OperationOf<P, M extends HttpMethod> = P extends keyof paths
@@ -62,7 +64,10 @@ export type OperationResult<O, R extends OperationResponse> = R extends 'binary'
     ? string
     : R extends 'stream'
       ? AsyncGenerator<Media<SuccessContent<O>, 'text/event-stream'>, void, undefined>
-      : Media<SuccessContent<O>, 'application/json'> | Media<SuccessContent<O>, 'text/plain'>
+      : R extends 'envelope'
+        ? EnvelopeData<Media<SuccessContent<O>, 'application/json'>>
+        : Media<SuccessContent<O>, 'application/json'> | Media<SuccessContent<O>, 'text/plain'>
+type EnvelopeData<B> = B extends { data: infer D } ? D : never
 
 export interface OperationOptions {
   /** Aborts the call (and, for a stream, the reading of it). */
@@ -176,13 +181,15 @@ async function readAnswer(response: Response, mode: OperationResponse, what: str
     })
   }
   const text = await response.text()
-  if (/^text\//i.test(type)) return text
+  if (/^text\//i.test(type) && mode !== 'envelope') return text
+  let body: unknown
   try {
-    return JSON.parse(text) as unknown
+    body = JSON.parse(text)
   } catch {
     const status = `Invalid JSON from GoAPI (HTTP ${response.status})`
     throw errorFromResponse(new Response(null, { status: 502, statusText: status }), undefined, apiKey)
   }
+  return mode === 'envelope' ? dataFromBody(response, body, apiKey, 'data') : body
 }
 
 /**

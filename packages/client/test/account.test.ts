@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  APIError,
   AuthenticationError,
   PermissionDeniedError,
   bearerAuth,
@@ -70,6 +71,8 @@ beforeAll(async () => {
         },
         message: 'success',
       })
+    if (url.pathname === '/api/open/tasks/histories' && url.searchParams.get('model') === 'no-data')
+      return json(200, { code: 200, message: `no history for ${String(req.headers['x-api-key'])}` })
     if (url.pathname === '/api/open/tasks/histories')
       return json(200, {
         code: 200,
@@ -153,6 +156,15 @@ describe('account calls', () => {
     expect(error).toBeInstanceOf(AuthenticationError)
     expect(JSON.stringify((error as AuthenticationError).body)).not.toContain('sk-wrong-key-9')
     expect((error as Error).message).not.toContain('sk-wrong-key-9')
+  })
+
+  it('rejects a success answer without data, scrubbing the key it echoes', async () => {
+    const error = await listTaskHistory(goapi, { model: 'no-data' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(APIError)
+    expect((error as APIError).status).toBe(200)
+    expect((error as APIError).message).toContain('without data')
+    expect(JSON.stringify(error)).not.toContain(KEY)
+    expect(JSON.stringify((error as APIError).body)).toContain('[redacted]')
   })
 })
 

@@ -61,13 +61,16 @@ export function errorFromResponse(response: Response, rawBody: unknown, apiKey: 
   return new APIError(message, options)
 }
 
-/** The `data` of a successful envelope; a missing `data` is an error (GoAPI answered oddly). */
-export function dataFromBody(response: Response, rawBody: unknown, apiKey: string): unknown {
+/**
+ * The `data` of a successful envelope; a missing `data` is an error (GoAPI answered oddly), whose
+ * kept body has the API key scrubbed. `subject` names what was missing in the message.
+ */
+export function dataFromBody(response: Response, rawBody: unknown, apiKey: string, subject = 'a task'): unknown {
   const env = envelope(rawBody)
   if (env.data !== undefined && env.data !== null && typeof env.data === 'object') return env.data
   const body = redact(rawBody, apiKey)
   const safe = envelope(body)
-  throw new APIError(`GoAPI answered ${response.status} without a task in the body`, {
+  throw new APIError(`GoAPI answered ${response.status} without ${subject} in the body`, {
     status: response.status,
     body,
     code: typeof safe.code === 'number' ? safe.code : undefined,
