@@ -59,13 +59,16 @@ async function generate(check: boolean): Promise<void> {
     for (const w of family.webhookNames)
       if (!(w in hooks)) errors.push(`${family.file}: webhook ${w} is not referenced from spec/openapi.yaml`)
   }
-  const { operations, errors: operationErrors } = collectOperations(doc, families, tasks)
+  // From here on a family's schemas are those the bundle publishes (a schema nothing references is
+  // left out of the bundle, so it is not part of the family's API).
+  const published = families.map((f) => ({ ...f, schemaNames: f.schemaNames.filter((n) => n in schemas) }))
+  const { operations, errors: operationErrors } = collectOperations(doc, published, tasks)
   errors.push(...operationErrors)
   if (errors.length > 0) {
     for (const e of errors) console.error(`error: ${e}`)
     throw new Error(`${errors.length} spec error(s)`)
   }
-  const files = await emitAll(doc, families, tasks, operations)
+  const files = await emitAll(doc, published, tasks, operations)
   const stale: string[] = []
   for (const [rel, content] of files) {
     const file = path.join(ROOT, rel)

@@ -6,7 +6,7 @@ import path from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
 import * as prettier from 'prettier'
 import { stringify } from 'yaml'
-import { isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
+import { camelCase, isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
 import type { OperationEntry } from './operations.js'
 
@@ -108,13 +108,12 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   return out
 }
 
-function familyTasks(family: FamilyMeta, tasks: TaskEntry[], bundled: Set<string>): string {
+function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
   let out = header(family.file)
   const own = tasks.filter((t) => t.family === family.name)
   if (own.length > 0) out += `import { defineTask } from '@goapi/client'\n`
   out += `import type { components } from '@goapi/types'\n\ntype Schemas = components['schemas']\n\n`
-  for (const name of family.schemaNames.filter((n) => bundled.has(n)))
-    out += `export type ${name} = Schemas[${JSON.stringify(name)}]\n`
+  for (const name of family.schemaNames) out += `export type ${name} = Schemas[${JSON.stringify(name)}]\n`
   for (const t of own) {
     const example = t.example
     const model = typeof example.model === 'string' ? example.model : t.models[0]
@@ -462,11 +461,6 @@ function familiesTypeTest(
   return out
 }
 
-/** `gpt-image` → `gptImage`: the namespace a family gets in `@goapi/sdk`. */
-export function familyNamespace(name: string): string {
-  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-}
-
 /**
  * The umbrella package `@goapi/sdk`: the client plus one namespace per family
  * (`export * as flux from '@goapi/flux'`). Each family stays its own module, so a bundler keeps
@@ -480,7 +474,7 @@ async function sdkPackage(families: FamilyMeta[]): Promise<Map<string, string>> 
   index += `export * from '@goapi/client'
 `
   for (const f of families)
-    index += `export * as ${familyNamespace(f.name)} from '@goapi/${f.name}'
+    index += `export * as ${camelCase(f.name)} from '@goapi/${f.name}'
 `
   files.set(`${dir}/src/index.ts`, index)
   files.set(
@@ -510,8 +504,7 @@ async function sdkPackage(families: FamilyMeta[]): Promise<Map<string, string>> 
   readme += `\`\`\`ts\nimport { createClient, flux } from '@goapi/sdk'\n\nconst goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })\nconst task = await flux.txt2img(goapi, { prompt: 'a lighthouse at dusk' })\nconsole.log(task.output)\n\`\`\`\n\n`
   readme += `Each namespace is the family package re-exported as is (\`export * as flux from '@goapi/flux'\`), and every package is \`sideEffects: false\`, so a bundler keeps only the families and functions you use: a bundle of the example above contains no code from any other family (checked in \`packages/consumers\`). If you use one or two families, installing \`@goapi/client\` and \`@goapi/<family>\` directly gives an equivalent bundle with fewer packages to install. Types: \`import type { FluxImageOutput } from '@goapi/flux'\` or through the namespace, \`flux.FluxImageOutput\`.\n\n`
   readme += `| namespace | package |\n| --- | --- |\n`
-  for (const f of families)
-    readme += `| \`${familyNamespace(f.name)}\` | [\`@goapi/${f.name}\`](../${f.name}/README.md) |\n`
+  for (const f of families) readme += `| \`${camelCase(f.name)}\` | [\`@goapi/${f.name}\`](../${f.name}/README.md) |\n`
   files.set(`${dir}/README.md`, readme)
   return files
 }
@@ -524,7 +517,6 @@ export async function emitAll(
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>()
   const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
-  const bundled = new Set(Object.keys(components))
   const put = async (file: string, content: string) => files.set(file, await format(content, file))
 
   await put('packages/spec/openapi.json', JSON.stringify(doc, null, 2))
@@ -551,7 +543,7 @@ export async function emitAll(
     const extra = existsSync(extraFile) ? await readFile(extraFile, 'utf8') : undefined
     const helpers = existsSync(path.join(ROOT, dir, 'src/helpers.ts'))
     const hasRoutes = operations.some((o) => o.family === family.name && o.generated)
-    await put(`${dir}/src/generated/tasks.ts`, familyTasks(family, tasks, bundled))
+    await put(`${dir}/src/generated/tasks.ts`, familyTasks(family, tasks))
     if (hasRoutes) await put(`${dir}/src/generated/operations.ts`, familyOperations(family, operations))
     await put(
       `${dir}/src/index.ts`,

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
-import { isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
+import { camelCase, isObject, ROOT, schemaRefName, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
 
 export type OperationResponseMode = 'json' | 'binary' | 'text' | 'stream'
@@ -40,10 +40,6 @@ export interface OperationEntry {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 
-function camel(name: string): string {
-  return name.replace(/[-_ ]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase())
-}
-
 /** Every value name `src/helpers.ts` exports (declarations and `export { ... }` lists). */
 export function helperExports(family: string): Set<string> {
   const file = path.join(ROOT, 'packages', family, 'src/helpers.ts')
@@ -69,10 +65,6 @@ function deref(doc: JsonObject, value: Json | undefined): Json | undefined {
   return deref(doc, node)
 }
 
-function refName(value: Json | undefined): string | undefined {
-  return isObject(value) && typeof value.$ref === 'string' ? value.$ref.split('/').pop() : undefined
-}
-
 function firstExample(media: JsonObject): Json | undefined {
   if ('example' in media) return media.example
   if (isObject(media.examples))
@@ -93,7 +85,7 @@ export function collectOperations(
   for (const family of families.filter((f) => f.package)) {
     const helpers = helperExports(family.name)
     const taskNames = new Set(tasks.filter((t) => t.family === family.name).map((t) => t.functionName))
-    const prefix = camel(family.name)
+    const prefix = camelCase(family.name)
     const seen = new Map<string, string>()
     for (const p of family.pathNames) {
       const item = paths[p]
@@ -157,7 +149,7 @@ export function collectOperations(
           else errors.push(`${where}: request body type ${type} is not supported (json or multipart)`)
           if (isObject(media)) {
             exampleBody = firstExample(media)
-            bodySchema = refName(media.schema)
+            bodySchema = schemaRefName(media.schema)
             const schema = deref(doc, media.schema)
             const props = isObject(schema) && isObject(schema.properties) ? schema.properties : {}
             if (bodyType === 'multipart')
@@ -184,7 +176,7 @@ export function collectOperations(
           ...new Set(
             answerTypes.flatMap((t) => {
               const media = isObject(okContent) ? okContent[t] : undefined
-              const name = isObject(media) ? refName(media.schema) : undefined
+              const name = isObject(media) ? schemaRefName(media.schema) : undefined
               const relevant =
                 response === 'json'
                   ? t === 'application/json' || t === 'text/plain'

@@ -37,6 +37,17 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** The component name of a `{ $ref: '#/components/schemas/Name' }` value, else undefined. */
+export function schemaRefName(value: Json | undefined): string | undefined {
+  if (!isObject(value) || typeof value.$ref !== 'string') return undefined
+  return /^#\/components\/schemas\/([^/]+)$/.exec(value.$ref)?.[1]
+}
+
+/** `txt2img-lora` → `txt2imgLora`, `gpt-image` → `gptImage`: task types, families and operation ids. */
+export function camelCase(name: string): string {
+  return name.replace(/[-_ ]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase()).replace(/^[A-Z]/, (c) => c.toLowerCase())
+}
+
 export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
   const dir = path.join(SPEC_DIR, 'families')
   const files = only

@@ -2,7 +2,7 @@
 // 2020-12) and the conventions the code generators rely on (see spec/README.md).
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
-import { isObject, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
+import { camelCase, isObject, schemaRefName, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
@@ -46,18 +46,6 @@ function formatErrors(errors: ErrorObject[] | null | undefined): string {
         `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`,
     )
     .join('; ')
-}
-
-function refName(value: Json | undefined): string | undefined {
-  if (!isObject(value) || typeof value.$ref !== 'string') return undefined
-  const m = /^#\/components\/schemas\/([^/]+)$/.exec(value.$ref)
-  return m?.[1]
-}
-
-function camelCase(taskType: string): string {
-  return taskType
-    .replace(/[-_ ]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase())
-    .replace(/^[A-Z]/, (c) => c.toLowerCase())
 }
 
 function firstSentence(text: string): string {
@@ -145,7 +133,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
     const models = Array.isArray(model.enum) ? model.enum : typeof model.const === 'string' ? [model.const] : []
     const taskTypeSchema = isObject(props.task_type) ? props.task_type : {}
     const taskType = taskTypeSchema.const
-    const input = refName(props.input)
+    const input = schemaRefName(props.input)
     const output = typeof ext.output === 'string' ? ext.output : undefined
     const kind = ext.kind
     const required = Array.isArray(schema.required) ? schema.required : []
@@ -160,7 +148,8 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
     for (const key of ['model', 'task_type', 'input'])
       if (!required.includes(key)) errors.push(`${where}: must require ${key}`)
     if (schema.additionalProperties !== false) errors.push(`${where}: must set additionalProperties: false`)
-    if (refName(props.config) !== 'TaskConfig') errors.push(`${where}: properties.config must $ref unified TaskConfig`)
+    if (schemaRefName(props.config) !== 'TaskConfig')
+      errors.push(`${where}: properties.config must $ref unified TaskConfig`)
     const examples = Array.isArray(schema.examples) ? schema.examples : []
     if (examples.length === 0) errors.push(`${where}: needs at least one examples entry`)
     if (output && isObject(schemas[output]) && !Array.isArray((schemas[output] as JsonObject).examples))
