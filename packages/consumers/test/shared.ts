@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** The strictest settings a consumer may compile our packages with (every consumer check uses them). */
+export const STRICT_COMPILER_OPTIONS = { strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false } as const
+
 export const PACKAGES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 export interface PublishedPackage {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, inject, it } from 'vitest'
-import { PACKAGES_DIR, run } from './shared.js'
+import { PACKAGES_DIR, STRICT_COMPILER_OPTIONS, run } from './shared.js'
 
 const appDir = inject('appDir')
 const mockUrl = inject('mockUrl')
@@ -74,9 +74,7 @@ it('@hey-api/openapi-ts generates a client from the published spec that compiles
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        skipLibCheck: false,
+        ...STRICT_COMPILER_OPTIONS,
         target: 'es2022',
         module: 'nodenext',
         moduleResolution: 'nodenext',

@@ -4,7 +4,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, inject, it } from 'vitest'
-import { run } from './shared.js'
+import { STRICT_COMPILER_OPTIONS, run } from './shared.js'
 
 const appDir = inject('appDir')
 const mockUrl = inject('mockUrl')
@@ -12,9 +12,7 @@ const source = fileURLToPath(new URL('./fixtures/ts/index.ts', import.meta.url))
 const tsc = join(appDir, 'node_modules/typescript/bin/tsc')
 
 const strict = {
-  strict: true,
-  skipLibCheck: false,
-  noUncheckedIndexedAccess: true,
+  ...STRICT_COMPILER_OPTIONS,
   types: ['node'],
   outDir: 'out',
   rootDir: '.',

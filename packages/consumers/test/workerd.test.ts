@@ -6,7 +6,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { beforeAll, expect, inject, it } from 'vitest'
-import { PINS, run } from './shared.js'
+import { PINS, STRICT_COMPILER_OPTIONS, run } from './shared.js'
 
 const appDir = inject('appDir')
 const mockUrl = inject('mockUrl')
@@ -35,9 +35,7 @@ it('the worker type-checks strictly against the packed packages', async () => {
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        skipLibCheck: false,
+        ...STRICT_COMPILER_OPTIONS,
         noEmit: true,
         target: 'es2022',
         module: 'esnext',
