@@ -12,13 +12,24 @@ const URL_LIKE = /^https?:\/\/\S+$/i
 export function outputFiles(output: unknown): FileRef[] {
   const found: FileRef[] = []
   const seen = new Set<string>()
-  const stack: Array<{ value: unknown; path: string[] }> = [{ value: output, path: [] }]
+  // Each entry links to its parent, so a deep output costs linear time; the path is built only for a URL.
+  interface Item {
+    value: unknown
+    key: string | undefined
+    parent: Item | undefined
+  }
+  const pathOf = (item: Item) => {
+    const keys: string[] = []
+    for (let at: Item | undefined = item; at?.key !== undefined; at = at.parent) keys.push(at.key)
+    return keys.reverse().join('.')
+  }
+  const stack: Item[] = [{ value: output, key: undefined, parent: undefined }]
   for (let item = stack.pop(); item; item = stack.pop()) {
-    const { value, path } = item
+    const { value } = item
     if (typeof value === 'string') {
       if (URL_LIKE.test(value) && !seen.has(value) && URL.canParse(value)) {
         seen.add(value)
-        found.push({ field: path.join('.') || 'output', url: value })
+        found.push({ field: pathOf(item) || 'output', url: value })
       }
       continue
     }
@@ -28,7 +39,7 @@ export function outputFiles(output: unknown): FileRef[] {
       : Object.entries(value)
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i] as [string, unknown]
-      stack.push({ value: child, path: [...path, key] })
+      stack.push({ value: child, key, parent: item })
     }
   }
   return found
