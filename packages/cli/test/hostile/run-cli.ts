@@ -26,12 +26,15 @@ export function runCli(
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   if (child.pid !== undefined) options.onSpawn?.(child.pid)
+  // A CLI that hangs is killed before the test times out, so no child outlives the test run.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 50_000)
   const out: Buffer[] = []
   const err: Buffer[] = []
   child.stdout.on('data', (d: Buffer) => out.push(d))
   child.stderr.on('data', (d: Buffer) => err.push(d))
   return new Promise((res) =>
     child.on('close', (code) => {
+      clearTimeout(guard)
       const stdout = Buffer.concat(out)
       const stderr = Buffer.concat(err)
       res({ code, stdout, stderr, text: `${stdout.toString('utf8')}\n${stderr.toString('utf8')}` })
