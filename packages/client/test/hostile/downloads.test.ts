@@ -267,6 +267,16 @@ describe('downloadFiles: bounds', () => {
     expect(failure(results[0]).status).toBe(500)
     expect(tree(dir)).toEqual(['b.png'])
   })
+  it('a refused connection is a network failure', async () => {
+    const gone = await startFileServer({})
+    await gone.close()
+    const dir = tempDir()
+    const [result] = await downloadFiles([{ field: 'x', url: `${gone.url}/image.png` }], { dir, ...allowAll })
+    const error = failure(result)
+    expect(error.reason).toBe('network')
+    expect(error.message).toContain('ECONNREFUSED')
+    expect(tree(dir)).toEqual([])
+  })
 })
 
 describe('downloadFiles: where it connects', () => {
