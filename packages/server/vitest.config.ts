@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts', 'examples/**/*.test.ts'], typecheck: { include: ['test/**/*.test-d.ts'] } },
+  resolve: { alias: { '@goapi/server': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  test: { include: ['test/**/*.test.ts'], typecheck: { include: ['test/**/*.test-d.ts'] } },
 })
