@@ -27,7 +27,7 @@ import { BodyTooLargeError, SSE_HEADERS, errorResponse, jsonResponse, publicTask
 import { validateCreate, type FieldError } from './validate.js'
 
 /** Every task type of every model the spec knows. */
-export type AnyTaskType = TaskTypeOf<Model>
+export type AnyTaskType = Model extends infer M ? (M extends Model ? TaskTypeOf<M> : never) : never
 
 /** What a browser asks the proxy to do, as the allowlist and the hooks see it. */
 export type ProxyCall =
