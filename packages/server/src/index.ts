@@ -12,4 +12,5 @@ export type {
 export { toNodeListener, toWebRequest } from './node.js'
 export type { WebHandler } from './node.js'
 export { validateCreate } from './validate.js'
+export type { ProxyRoute } from './routes.js'
 export type { FieldError } from './validate.js'

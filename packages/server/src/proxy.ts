@@ -24,6 +24,7 @@ import {
 } from '@goapi/client'
 import { TaskHub } from './events.js'
 import { BodyTooLargeError, SSE_HEADERS, errorResponse, jsonResponse, publicTask, readLimited, scrub } from './http.js'
+import { matchRoute, scrubStream, validateRouteBody, type ProxyRoute } from './routes.js'
 import { validateCreate, type FieldError } from './validate.js'
 
 /** Every task type of every model the spec knows. */
@@ -39,6 +40,16 @@ export type ProxyCall =
       body: Record<string, unknown>
     }
   | { action: 'get' | 'cancel' | 'events'; taskId: string }
+  | {
+      action: 'route'
+      /** The opted-in route (its spec path template, e.g. `/v1/chat/completions`). */
+      route: ProxyRoute
+      method: string
+      /** The path requested below `basePath`. */
+      path: string
+      /** The parsed JSON body (`undefined` for a route without one). */
+      body: unknown
+    }
 
 /** An allowlist: create only these models (and, when given, task types); `cancel: false` refuses cancels. */
 export interface AllowList {
@@ -91,6 +102,12 @@ export interface ProxyOptions {
    * right before the call goes to GoAPI. Return a `Response` to refuse with it.
    */
   authorize?: (call: ProxyCall, request: Request) => void | Response | Promise<void | Response>
+  /**
+   * Special routes the app opts into, e.g. `[createChatCompletion]` from `@goapi/llm` (any
+   * `{ method, path, auth, servers }`): served under `basePath` at their own path, JSON bodies
+   * checked against the spec, answers (streams too) passed back with the key scrubbed.
+   */
+  routes?: readonly ProxyRoute[]
   /** Called after GoAPI created a task (for example to record who owns it). */
   onTaskCreated?: (task: UntypedTask, request: Request) => void | Promise<void>
   /** Called with every error of a call to GoAPI (already free of the key), for the app's logs. */
@@ -141,6 +158,7 @@ function allowListFunction(list: AllowList): AllowFunction {
   return (call) => {
     if (call.action === 'create') return models.has(call.model) && (!taskTypes || taskTypes.has(call.taskType))
     if (call.action === 'cancel') return list.cancel !== false
+    // A special route is allowed by being listed in `routes`.
     return true
   }
 }
@@ -226,7 +244,9 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
         403,
         call.action === 'create'
           ? `This proxy does not allow ${JSON.stringify(call.model)} / ${JSON.stringify(call.taskType)}`
-          : `This proxy does not allow ${call.action}`,
+          : call.action === 'route'
+            ? `This proxy does not allow ${call.method} ${call.path}`
+            : `This proxy does not allow ${call.action}`,
         secrets,
       )
     return undefined
@@ -360,6 +380,74 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
     return new Response(stream, { status: 200, headers: SSE_HEADERS })
   }
 
+  async function forward(request: Request, route: ProxyRoute, path: string, search: string): Promise<Response> {
+    const method = request.method.toUpperCase()
+    let body: unknown
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') {
+      if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
+        return errorResponse(415, 'Send the body as application/json', secrets)
+      try {
+        body = JSON.parse(await readLimited(request, maxBodyBytes))
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return errorResponse(413, error.message, secrets)
+        return errorResponse(400, 'Invalid request parameters: the body is not valid JSON', secrets)
+      }
+    }
+    const call: ProxyCall = { action: 'route', route, method, path, body }
+    const refused = await gate(call, request)
+    if (refused) return refused
+    const errors = body === undefined ? [] : validateRouteBody(route, body)
+    if (errors.length > 0) return fieldErrorResponse(errors, secrets)
+    const denied = await options.authorize?.(call, request)
+    if (denied) return denied
+    const host = (route.servers[0] ?? client.baseUrl).replace(/\/+$/, '')
+    const headers: Record<string, string> =
+      route.auth === 'bearer' ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const accept = request.headers.get('accept')
+    if (accept && /^[\w/+.*,;= -]{1,200}$/.test(accept)) headers.accept = accept
+    let answer: Response
+    try {
+      answer = await (options.fetch ?? fetch)(`${host}${path}${search}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: request.signal,
+        cache: 'no-store',
+      })
+    } catch {
+      return errorResponse(502, 'GoAPI could not be reached', secrets)
+    }
+    if (!answer.ok) {
+      const text = await answer.text().catch(() => '')
+      let message: string | undefined
+      try {
+        const parsed = JSON.parse(text) as { message?: unknown; error?: { message?: unknown } }
+        const m = parsed.message ?? parsed.error?.message
+        message = typeof m === 'string' ? scrub(m, secrets) : undefined
+      } catch {
+        message = undefined
+      }
+      const status = answer.status === 401 || answer.status === 403 ? 502 : answer.status >= 500 ? 502 : answer.status
+      return errorResponse(
+        status,
+        status === 502 && answer.status < 500
+          ? "GoAPI refused the proxy's API key"
+          : safeMessage(message, `GoAPI answered ${answer.status}`),
+        secrets,
+      )
+    }
+    const type = answer.headers.get('content-type')
+    return new Response(answer.body ? scrubStream(answer.body, secrets) : null, {
+      status: answer.status,
+      headers: {
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        ...(type && /^[\w.+-]+\/[\w.+-]+(;[\w =.+"-]*)*$/.test(type) ? { 'content-type': type } : {}),
+      },
+    })
+  }
+
   async function receiveWebhook(request: Request, settings: WebhookSettings): Promise<Response> {
     try {
       const event = await verifyWebhook(request, {
@@ -412,6 +500,8 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
       if (method === 'DELETE') return read(request, 'cancel', taskId)
       return notAllowed('GET, DELETE')
     }
+    const special = matchRoute(options.routes ?? [], method, route)
+    if (special) return forward(request, special.route, special.upstreamPath, url.search)
     return errorResponse(404, 'Not found', secrets)
   }
   return Object.assign(handler, {

@@ -49,7 +49,7 @@ function fieldPath(instanceLocation: string): string {
   return parts.length ? parts.join('.') : '(body)'
 }
 
-function simplify(units: OutputUnit[]): FieldError[] {
+export function simplify(units: OutputUnit[]): FieldError[] {
   const leaves = units.filter((u) => !COMPOSITE.has(u.keyword) && !COMBINATOR.has(u.keyword))
   const list = (leaves.length ? leaves : units).map((u) => ({
     path: fieldPath(u.instanceLocation),

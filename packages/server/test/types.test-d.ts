@@ -28,6 +28,7 @@ describe('createProxy types', () => {
           expectTypeOf(call.model).toEqualTypeOf<string>()
           return call.model.startsWith('Qubico/')
         }
+        if (call.action === 'route') return call.route.path === '/v1/chat/completions'
         expectTypeOf(call.taskId).toEqualTypeOf<string>()
         return true
       },
