@@ -20,6 +20,7 @@ import {
   type TaskConfig,
   type TaskTypeOf,
   type UntypedTask,
+  type UntypedTaskRequest,
   type WebhookDedupeStore,
 } from '@goapi/client'
 import { TaskHub } from './events.js'
@@ -287,7 +288,8 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
     if (denied) return denied
     let task: UntypedTask
     try {
-      task = await client.createUntypedTask(body as never, { signal: request.signal })
+      // Not tied to the browser's connection: once sent, the create finishes so `onTaskCreated` sees it.
+      task = await client.createUntypedTask(body as unknown as UntypedTaskRequest)
     } catch (error) {
       return upstreamError(error, call)
     }
@@ -362,6 +364,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
           controller.close()
           return
         }
+        if (!open) return
         const timer = setInterval(() => send(': keep-alive\n\n'), keepAliveMs)
         const onAbort = () => close()
         request.signal.addEventListener('abort', onAbort, { once: true })

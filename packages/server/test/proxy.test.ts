@@ -234,3 +234,35 @@ describe('bounds of the events streams', () => {
     await first?.cancel()
   })
 })
+
+describe('a browser that goes away', () => {
+  let stack: Stack
+  const controller = new AbortController()
+  const recorded: string[] = []
+  beforeAll(async () => {
+    stack = await startStack({
+      // Drop the browser's connection right before the create is sent, and wait until the proxy sees it.
+      authorize: async (_call, request) => {
+        controller.abort()
+        await new Promise<void>((resolve) =>
+          request.signal.aborted ? resolve() : request.signal.addEventListener('abort', () => resolve()),
+        )
+      },
+      onTaskCreated: (task) => void recorded.push(task.task_id),
+    })
+  })
+  afterAll(() => stack.close())
+
+  it('does not abort a create once it is being sent: the task is made and onTaskCreated sees it', async () => {
+    await expect(
+      fetch(`${stack.base}/api/v1/task`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(FLUX),
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow()
+    await expect.poll(() => recorded.length).toBe(1)
+    expect(stack.mock.state.get(recorded[0] ?? '')?.apiKey).toBe(SERVER_KEY)
+  })
+})
