@@ -29,6 +29,7 @@ import { makeLog, type LogLevel, type Logger } from './internal/logger.js'
 import { NetworkFailure, attemptFetch, withDeadline, type AttemptState } from './internal/request.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
+import { waitViaEvents } from './proxy-wait.js'
 import { waitForTask, type WaitOptions } from './wait.js'
 
 // openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
@@ -66,6 +67,20 @@ export interface ClientOptions {
   logger?: Logger
   /** Lowest level passed to `logger`. Default `warn`. */
   logLevel?: LogLevel
+  /** `true` only with {@link ProxyClientOptions}. */
+  proxy?: false
+}
+
+/**
+ * A client of a `@goapi/server` proxy (for browsers): no API key is held or sent, and `wait()`
+ * follows the proxy's events stream instead of polling. GoAPI's own hosts are refused here.
+ */
+export interface ProxyClientOptions extends Omit<ClientOptions, 'apiKey' | 'baseUrl' | 'proxy'> {
+  proxy: true
+  /** The proxy's URL, e.g. `/api/goapi` (relative URLs work in browsers). */
+  baseUrl: string
+  /** A proxy client holds no key: the key stays on the server. */
+  apiKey?: never
 }
 
 export interface RequestOptions {
@@ -129,20 +144,34 @@ export interface GoApiClient {
   ): Promise<CompletedTask<M, T>>
 }
 
+/** A proxy client's key: none. Refuses a key and GoAPI's own hosts, where a key would be needed. */
+function proxyKey(options: ProxyClientOptions | ClientOptions): undefined {
+  if (options.apiKey !== undefined)
+    throw new ConfigurationError('A proxy client holds no API key: keep the key on the server (createProxy).')
+  const url = typeof options.baseUrl === 'string' ? options.baseUrl : ''
+  if (!url) throw new ConfigurationError("proxy: true needs the proxy's baseUrl, e.g. '/api/goapi'.")
+  if (/^(https?:)?\/\/([^/?#]*\.)?goapi\.(ai|xyz)(:\d+)?([/?#]|$)/i.test(url))
+    throw new ConfigurationError(
+      `proxy: true is for a @goapi/server proxy, not GoAPI itself (${url}): GoAPI needs an API key.`,
+    )
+  return undefined
+}
+
 function envApiKey(): string | undefined {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } }
   return g.process?.env?.GOAPI_API_KEY
 }
 
 /** Creates a GoAPI client. Throws `ConfigurationError` when no API key is given or found. */
-export function createClient(options: ClientOptions = {}): GoApiClient {
-  const givenKey = options.apiKey ?? envApiKey()
-  if (!givenKey || !givenKey.trim()) {
+export function createClient(options: ClientOptions | ProxyClientOptions = {}): GoApiClient {
+  const proxy = options.proxy === true
+  const givenKey = proxy ? proxyKey(options) : (options.apiKey ?? envApiKey())
+  if (!proxy && (!givenKey || !givenKey.trim())) {
     throw new ConfigurationError(
-      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable.',
+      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable (or, for a @goapi/server proxy, createClient({ proxy: true, baseUrl })).',
     )
   }
-  const apiKey: string = givenKey
+  const apiKey: string = givenKey ?? ''
   const given = options.baseUrl ?? DEFAULT_BASE_URLS
   const baseUrls = (typeof given === 'string' ? [given] : [...given]).map((u) => u.replace(/\/+$/, ''))
   const firstUrl = baseUrls[0]
@@ -162,7 +191,7 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
   // machinery when none is given, and user middleware still sees the key already set.
   const raw = createFetchClient<paths>({
     baseUrl: first,
-    headers: { 'x-api-key': apiKey },
+    headers: proxy ? {} : { 'x-api-key': apiKey },
     fetch: (request: Request) => baseFetch(request),
   })
   for (const mw of options.middleware ?? []) raw.use(mw)
@@ -377,22 +406,24 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
         ...waitOptions,
         poll: { ...options.wait?.poll, ...waitOptions?.poll },
       }
-      return waitForTask(
-        {
-          // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
-          // host is left for the next one), bounded by what is left of the deadline.
-          get: (id, signal, remainingMs) =>
-            client.getTask(id, {
-              signal,
-              maxRetries: 0,
-              timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
-            }),
-          cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
-          log,
-        },
-        task,
-        merged,
-      ) as Promise<never>
+      const poll = (from: UntypedTask | string, opts: WaitOptions) =>
+        waitForTask(
+          {
+            // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
+            // host is left for the next one), bounded by what is left of the deadline.
+            get: (id, signal, remainingMs) =>
+              client.getTask(id, {
+                signal,
+                maxRetries: 0,
+                timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
+              }),
+            cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
+            log,
+          },
+          from,
+          opts,
+        )
+      return (proxy ? waitViaEvents(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
     },
     async run(request, runOptions) {
       const task = await client.createTask(request, runOptions)

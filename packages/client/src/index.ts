@@ -13,6 +13,7 @@ export {
 export type { VerifyWebhookOptions, WebhookEvent, WebhookDedupeStore } from './webhooks.js'
 export type {
   ClientOptions,
+  ProxyClientOptions,
   GoApiClient,
   RequestOptions,
   RunOptions,

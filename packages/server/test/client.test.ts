@@ -1,0 +1,60 @@
+// The SDK unchanged in the browser's place: createClient({ proxy: true, baseUrl }) and a family
+// function, through the real proxy to the simulator. wait() follows the events stream.
+import { createClient } from '@goapi/client'
+import { txt2img } from '@goapi/flux'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ProxyCall } from '../src/index.js'
+import { startStack, type Stack } from './helpers.js'
+
+describe('txt2img through the proxy', () => {
+  let stack: Stack
+  const calls: ProxyCall['action'][] = []
+  beforeAll(async () => {
+    stack = await startStack({ authorize: (call) => void calls.push(call.action) })
+  })
+  afterAll(() => stack.close())
+
+  it('creates with no key in the browser and waits on the events stream, not by polling', async () => {
+    const goapi = createClient({ proxy: true, baseUrl: stack.base })
+    const progress: string[] = []
+    const task = await txt2img(
+      goapi,
+      { prompt: 'a bear' },
+      { model: 'Qubico/flux1-schnell', onProgress: (t) => progress.push(t.status) },
+    )
+    expect(task.status).toBe('completed')
+    expect(task.output.image_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\//)
+    expect(progress.at(-1)).toBe('completed')
+    expect(calls).toEqual(['create', 'events'])
+  })
+
+  it('a disallowed model is refused with the typed 403', async () => {
+    const goapi = createClient({ proxy: true, baseUrl: stack.base })
+    await expect(txt2img(goapi, { prompt: 'a bear' })).rejects.toMatchObject({
+      name: 'PermissionDeniedError',
+      status: 403,
+    })
+  })
+})
+
+describe('when the events stream is refused', () => {
+  let stack: Stack
+  const calls: ProxyCall['action'][] = []
+  beforeAll(async () => {
+    stack = await startStack({ events: { maxListeners: 0 }, authorize: (call) => void calls.push(call.action) })
+  })
+  afterAll(() => stack.close())
+
+  it('wait() falls back to polling the proxy', async () => {
+    const goapi = createClient({ proxy: true, baseUrl: stack.base })
+    const task = await txt2img(
+      goapi,
+      { prompt: 'a bear' },
+      { model: 'Qubico/flux1-schnell', poll: { initialDelayMs: 20, jitter: 0 } },
+    )
+    expect(task.status).toBe('completed')
+    expect(calls.slice(0, 2)).toEqual(['create', 'events'])
+    expect(calls.slice(2).every((c) => c === 'get')).toBe(true)
+    expect(calls.length).toBeGreaterThan(2)
+  })
+})
