@@ -372,6 +372,7 @@ export function runBatch(
       }
       let inFlight = 0
       let reading = true
+      let slotFree: (() => void) | undefined
       const driver = (async () => {
         try {
           for await (const row of rows) {
@@ -397,7 +398,6 @@ export function runBatch(
           notify()
         }
       })()
-      let slotFree: (() => void) | undefined
       for (;;) {
         while (results.length > 0) yield results.shift() as BatchResult
         if (box.failure) throw box.failure.error
@@ -405,7 +405,8 @@ export function runBatch(
         await new Promise<void>((r) => (wake = r))
       }
       await driver
-      if (box.failure) throw box.failure.error
+      const late = box.failure as { error: unknown } | undefined
+      if (late) throw late.error
     },
   }
 }
