@@ -1,6 +1,7 @@
 // Where commands send requests: the real API when GOAPI_API_KEY is set, otherwise an embedded
 // simulator started in this process (and announced in one line on stderr).
 import { createClient, type GoApiClient, type PollPolicy } from '@goapi/client'
+import { isPrivateUrl } from '@goapi/client/node'
 import { startMock, type Latency } from '@goapi/mock'
 import { CliError, EXIT } from './errors.js'
 
@@ -12,6 +13,11 @@ export interface GlobalOptions {
 export interface Backend {
   client: GoApiClient
   offline: boolean
+  /**
+   * The API base URL is itself loopback or private (the built-in simulator, a local server): its
+   * files are on such an address too, so downloads from private addresses are allowed.
+   */
+  privateBase: boolean
   /** Poll pace: fast against the local simulator, the client's defaults against the API. */
   poll: Partial<PollPolicy> | undefined
   close(): Promise<void>
@@ -35,6 +41,7 @@ export async function connect(options: GlobalOptions, log: (line: string) => voi
     return {
       client: createClient({ apiKey, ...(baseUrl ? { baseUrl } : {}) }),
       offline: false,
+      privateBase: baseUrl !== undefined && isPrivateUrl(baseUrl),
       poll: undefined,
       close: async () => {},
     }
@@ -46,6 +53,7 @@ export async function connect(options: GlobalOptions, log: (line: string) => voi
   return {
     client: createClient({ apiKey: 'offline-simulator', baseUrl: mock.url }),
     offline: true,
+    privateBase: isPrivateUrl(mock.url),
     poll: { initialDelayMs: 100, maxDelayMs: 300 },
     close: () => mock.close(),
   }

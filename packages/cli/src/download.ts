@@ -1,90 +1,127 @@
-// Saves every file a task produced: each http(s) URL in its output, named after where it sits.
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+// Saving a finished task's files with @goapi/client/node: the task's folder is named by a
+// sanitised task id inside the output root, and each file reports on its own.
+import { relative } from 'node:path'
+import type { UntypedTask } from '@goapi/client'
+import { DownloadError, downloadFiles, outputDir, outputFiles, type FileResult } from '@goapi/client/node'
+import { CliError, EXIT } from './errors.js'
+import { show } from './output.js'
 
-export interface FileRef {
-  /** Where in the output the URL is, e.g. `image_urls.1`. */
-  path: string
-  url: string
+/** The download flags of `run` and `task wait`, as commander parses them. */
+export interface DownloadFlags {
+  out?: string
+  overwrite?: boolean
+  maxFileSize?: string
+  downloadTimeout?: string
+  downloadIdleTimeout?: string
+  allowPrivateDownloads?: boolean
 }
 
-/** Every distinct http(s) URL in `output`, in document order. */
-export function outputUrls(output: unknown): FileRef[] {
-  const found: FileRef[] = []
-  const seen = new Set<string>()
-  const walk = (value: unknown, path: string[]) => {
-    if (typeof value === 'string') {
-      if (/^https?:\/\/\S+$/i.test(value) && !seen.has(value)) {
-        seen.add(value)
-        found.push({ path: path.join('.') || 'output', url: value })
-      }
-    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, String(i)]))
-    else if (typeof value === 'object' && value !== null)
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k])
+export const DEFAULT_OUT_ROOT = 'goapi-output'
+
+export interface DownloadSettings {
+  maxBytes: number | undefined
+  deadlineMs: number | undefined
+  idleTimeoutMs: number | undefined
+  overwrite: boolean
+  allowPrivateHosts: boolean
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+}
+
+/** `--max-file-size`: bytes, or a number with kB/MB/GB (powers of 1000) or KiB/MiB/GiB (of 1024). */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  const unit = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined
+  const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : NaN
+  if (!Number.isFinite(bytes) || bytes < 1)
+    throw new CliError(`--max-file-size must be a size like 500MB or 2GiB, got "${text}"`, EXIT.usage)
+  return bytes
+}
+
+function parseSeconds(text: string, flag: string): number {
+  const seconds = Number(text)
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new CliError(`${flag} must be a number of seconds above 0, got "${text}"`, EXIT.usage)
+  return Math.round(seconds * 1000)
+}
+
+/** The download settings from the flags; private addresses are allowed when the flag or `privateBase` (an API on loopback/private, the simulator) says so. */
+export function downloadSettings(flags: DownloadFlags, privateBase: boolean): DownloadSettings {
+  return {
+    maxBytes: flags.maxFileSize === undefined ? undefined : parseSize(flags.maxFileSize),
+    deadlineMs:
+      flags.downloadTimeout === undefined ? undefined : parseSeconds(flags.downloadTimeout, '--download-timeout'),
+    idleTimeoutMs:
+      flags.downloadIdleTimeout === undefined
+        ? undefined
+        : parseSeconds(flags.downloadIdleTimeout, '--download-idle-timeout'),
+    overwrite: flags.overwrite ?? false,
+    allowPrivateHosts: (flags.allowPrivateDownloads ?? false) || privateBase,
   }
-  walk(output, [])
-  return found
 }
 
-const BY_TYPE: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'video/mp4': 'mp4',
-  'video/quicktime': 'mov',
-  'video/webm': 'webm',
-  'audio/mpeg': 'mp3',
-  'audio/mp3': 'mp3',
-  'audio/wav': 'wav',
-  'audio/x-wav': 'wav',
-  'audio/wave': 'wav',
-  'audio/flac': 'flac',
-  'audio/ogg': 'ogg',
-  'audio/mp4': 'm4a',
-  'model/gltf-binary': 'glb',
-  'model/gltf+json': 'gltf',
-  'text/plain': 'txt',
-  'application/json': 'json',
-  'application/zip': 'zip',
-}
-
-/** The file extension: from the Content-Type when it names a known one, else from the URL, else `bin`. */
-export function extensionFor(url: string, contentType: string | null): string {
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
-  const byType = BY_TYPE[type]
-  if (byType) return byType
-  const fromUrl = /\.([a-z0-9]{2,5})$/i.exec(new URL(url).pathname)?.[1]
-  return fromUrl ? fromUrl.toLowerCase() : 'bin'
-}
-
-export interface SavedFile {
-  path: string
-  url: string
-  bytes: number
+export interface Saved {
+  /** Files saved, each with its path. */
+  saved: Array<Extract<FileResult, { ok: true }>>
+  /** Files that failed, each with its error. */
+  failed: Array<Extract<FileResult, { ok: false }>>
 }
 
 /**
- * Downloads the files into `dir` (created if needed). Files are public URLs: no API key is sent.
- * Throws on the first file that cannot be fetched.
+ * Downloads every file of `task` into `out` (when given, used as is) or `<root>/<task id>`
+ * (the id made one safe folder name inside `root`). Never throws for a file.
  */
-export async function downloadAll(files: FileRef[], dir: string, signal?: AbortSignal): Promise<SavedFile[]> {
-  if (files.length === 0) return []
-  await mkdir(dir, { recursive: true })
-  const saved: SavedFile[] = []
-  const used = new Set<string>()
-  for (const file of files) {
-    const response = await fetch(file.url, { ...(signal ? { signal } : {}) })
-    if (!response.ok) throw new Error(`Could not download ${file.url}: HTTP ${response.status}`)
-    const bytes = Buffer.from(await response.arrayBuffer())
-    const base = file.path.replace(/[^a-z0-9_-]+/gi, '_')
-    const ext = extensionFor(file.url, response.headers.get('content-type'))
-    let name = `${base}.${ext}`
-    for (let n = 2; used.has(name); n++) name = `${base}-${n}.${ext}`
-    used.add(name)
-    const target = resolve(join(dir, name))
-    await writeFile(target, bytes)
-    saved.push({ path: target, url: file.url, bytes: bytes.length })
+export async function saveTaskFiles(
+  task: UntypedTask,
+  options: { out?: string | undefined; root?: string | undefined; settings: DownloadSettings; signal?: AbortSignal },
+): Promise<Saved> {
+  const files = outputFiles(task.output)
+  if (files.length === 0) return { saved: [], failed: [] }
+  let dir: string
+  try {
+    dir = options.out ?? (await outputDir(options.root ?? DEFAULT_OUT_ROOT, task.task_id))
+  } catch (error) {
+    const failure =
+      error instanceof DownloadError
+        ? error
+        : new DownloadError('unsafe_path', `Cannot create the output folder: ${String(error)}`, { cause: error })
+    return { saved: [], failed: files.map((f) => ({ ok: false, field: f.field, url: f.url, error: failure })) }
   }
-  return saved
+  const { settings } = options
+  const results = await downloadFiles(files, {
+    dir,
+    overwrite: settings.overwrite,
+    allowPrivateHosts: settings.allowPrivateHosts,
+    ...(settings.maxBytes !== undefined ? { maxBytes: settings.maxBytes } : {}),
+    ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+    ...(settings.idleTimeoutMs !== undefined ? { idleTimeoutMs: settings.idleTimeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  return {
+    saved: results.filter((r): r is Extract<FileResult, { ok: true }> => r.ok),
+    failed: results.filter((r): r is Extract<FileResult, { ok: false }> => !r.ok),
+  }
+}
+
+/** One line per failed file: `field: reason: message`. */
+export function failureLines(failed: Saved['failed']): string[] {
+  return failed.map((f) => `Not saved ${show(f.field)}: ${f.error.reason}: ${show(f.error.message)}`)
+}
+
+/** A saved file's path for a summary: relative to the working folder when below it. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return show(rel && !rel.startsWith('..') ? rel : path)
 }

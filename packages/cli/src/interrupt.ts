@@ -2,6 +2,7 @@
 // running, say which ids they have, and exit 130.
 import { createInterface } from 'node:readline'
 import type { GoApiClient } from '@goapi/client'
+import { shellWord, show } from './output.js'
 
 /** Calls `handler` on the first SIGINT (a second one exits at once with 130). Returns a disposer. */
 export function onInterrupt(handler: () => void): () => void {
@@ -71,19 +72,20 @@ export async function settleInterrupt(
     log('Interrupted.')
     return 130
   }
-  const what = taskIds.length === 1 ? `task ${taskIds[0]}` : `${taskIds.length} unfinished tasks`
+  const what = taskIds.length === 1 ? `task ${show(taskIds[0])}` : `${taskIds.length} unfinished tasks`
   if (isInteractive() && (await confirm(`Interrupted. Cancel ${what}? [y/N] `))) {
     for (const id of taskIds) {
       try {
         await client.cancelTask(id)
-        log(`Cancelled task ${id}`)
+        log(`Cancelled task ${show(id)}`)
       } catch (error) {
-        log(`Could not cancel task ${id}: ${error instanceof Error ? error.message : String(error)}`)
+        log(`Could not cancel task ${show(id)}: ${show(error instanceof Error ? error.message : error)}`)
       }
     }
     return 130
   }
   const where = offline ? ' (the built-in simulator stops with this command)' : ''
-  for (const id of taskIds) log(`Interrupted; task ${id} was not cancelled${where}. Resume with: goapi task wait ${id}`)
+  for (const id of taskIds)
+    log(`Interrupted; task ${show(id)} was not cancelled${where}. Resume with: goapi task wait ${shellWord(id)}`)
   return 130
 }

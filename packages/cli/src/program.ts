@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { APIError, GoApiError } from '@goapi/client'
 import type { GlobalOptions } from './backend.js'
 import { CliError, EXIT } from './errors.js'
+import { guardOutput, show } from './output.js'
 import { accountCommand } from './commands/account.js'
 import { batchCommand } from './commands/batch-program.js'
 import { modelsCommand } from './commands/models.js'
@@ -12,6 +13,22 @@ import { runCommand, type RunOptions } from './commands/run.js'
 import { taskCancel, taskGet, taskWait, tasksCancel } from './commands/task.js'
 
 const collect = (value: string, previous: string[]) => [...previous, value]
+
+/** The download flags shared by `run` and `task wait`. */
+function downloadOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--overwrite',
+      'replace existing files of the same name (never through a symlink); default: pick name-2, name-3, ...',
+    )
+    .option('--max-file-size <size>', 'largest file saved, e.g. 500MB or 2GiB (default 2GiB)')
+    .option('--download-timeout <seconds>', 'total time per file (default 1800)')
+    .option('--download-idle-timeout <seconds>', 'longest silence of a download connection (default 30)')
+    .option(
+      '--allow-private-downloads',
+      'allow file URLs on loopback, private or link-local addresses (automatic when the API itself is on one, as the simulator is)',
+    )
+}
 
 export function createProgram(setExit: (code: number) => void): Command {
   const program = new Command('goapi')
@@ -34,7 +51,7 @@ Exit codes: 0 success, 1 failed task or API error, 2 invalid usage or input, 130
     )
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>()
 
-  program
+  const run = program
     .command('run')
     .description('create a task, show its progress, save its output files and print a summary')
     .argument('<family|model>', 'a family (flux) or a model (Qubico/flux1-dev)')
@@ -53,6 +70,7 @@ Exit codes: 0 success, 1 failed task or API error, 2 invalid usage or input, 130
     .option('--no-download', 'do not save output files')
     .option('--no-validate', 'send the input without checking it against the spec')
     .option('--json', 'print the final task as JSON (a JSON array for a batch)', false)
+  downloadOptions(run)
     .addHelpText(
       'after',
       `
@@ -75,16 +93,17 @@ Examples:
     .action(async (id: string, options: { json: boolean }, cmd: Command) =>
       setExit(await taskGet(id, options, globals(cmd))),
     )
-  task
-    .command('wait')
-    .description('wait for a task with progress, then save its files and print a summary')
-    .argument('<task_id>')
-    .option('-o, --out <dir>', 'where to save files (default ./goapi-output/<task_id>/)')
-    .option('--no-download', 'do not save output files')
-    .option('--json', 'print the final task as JSON', false)
-    .action(async (id: string, options: { json: boolean; out?: string; download: boolean }, cmd: Command) =>
-      setExit(await taskWait(id, options, globals(cmd))),
-    )
+  downloadOptions(
+    task
+      .command('wait')
+      .description('wait for a task with progress, then save its files and print a summary')
+      .argument('<task_id>')
+      .option('-o, --out <dir>', 'where to save files (default ./goapi-output/<task_id>/)')
+      .option('--no-download', 'do not save output files')
+      .option('--json', 'print the final task as JSON', false),
+  ).action(async (id: string, options: Parameters<typeof taskWait>[1], cmd: Command) =>
+    setExit(await taskWait(id, options, globals(cmd))),
+  )
   task
     .command('cancel')
     .description('cancel a pending task')
@@ -144,6 +163,9 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // The key never reaches the terminal, whatever prints it (a server echoing it in any field, an error).
+  const key = process.env.GOAPI_API_KEY
+  const unguard = guardOutput([key, key?.trim()])
   let code: number = EXIT.ok
   const program = createProgram((c) => {
     code = c
@@ -153,6 +175,8 @@ export async function main(argv: string[]): Promise<number> {
     return code
   } catch (error) {
     return report(error)
+  } finally {
+    unguard()
   }
 }
 
@@ -168,19 +192,21 @@ function report(error: unknown): number {
   }
   if (error instanceof APIError) {
     const details = fieldErrors(error.body)
-    process.stderr.write(`goapi: ${error.name}: ${error.message}${details ? `\n  ${details.join('\n  ')}` : ''}\n`)
+    process.stderr.write(
+      `goapi: ${show(error.name)}: ${show(error.message)}${details ? `\n  ${details.join('\n  ')}` : ''}\n`,
+    )
     return EXIT.failure
   }
   if (error instanceof GoApiError) {
-    process.stderr.write(`goapi: ${error.name}: ${error.message}\n`)
+    process.stderr.write(`goapi: ${show(error.name)}: ${show(error.message)}\n`)
     return EXIT.failure
   }
-  process.stderr.write(`goapi: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(`goapi: ${show(error instanceof Error ? error.message : error)}\n`)
   return EXIT.failure
 }
 
 function fieldErrors(body: unknown): string[] | undefined {
   const errors = (body as { data?: { errors?: Array<{ path?: string; message?: string }> } } | undefined)?.data?.errors
   if (!Array.isArray(errors) || errors.length < 2) return undefined
-  return errors.map((e) => `${e.path ?? ''}: ${e.message ?? ''}`)
+  return errors.map((e) => `${show(e.path ?? '')}: ${show(e.message ?? '')}`)
 }

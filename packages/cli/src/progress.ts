@@ -2,6 +2,7 @@
 import ora, { type Ora } from 'ora'
 import type { UntypedTask } from '@goapi/client'
 import { duration, percent } from './format.js'
+import { show } from './output.js'
 
 export interface Progress {
   /** Sets the text shown (re-rendered with the elapsed time on a terminal; printed as a line otherwise). */
@@ -69,5 +70,5 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
 /** One task's state for the progress line: `processing 45%`. */
 export function statusText(task: UntypedTask): string {
   const p = percent(task)
-  return `${task.status || 'pending'}${p !== undefined ? ` ${p}%` : ''}`
+  return `${show(task.status || 'pending')}${p !== undefined ? ` ${p}%` : ''}`
 }

@@ -90,3 +90,4 @@ export type {
   UploadOptions,
 } from './account.js'
 export { bearerAuth } from './openai-compat.js'
+export { printable, safeSegment, redact } from './untrusted.js'

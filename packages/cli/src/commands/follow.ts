@@ -1,21 +1,22 @@
 // Waiting for one task with progress, saving its files and printing the summary (run and task wait).
-import { join, relative } from 'node:path'
 import { TaskFailedError, type TaskKind, type UntypedTask } from '@goapi/client'
+import { outputFiles } from '@goapi/client/node'
 import type { Backend } from '../backend.js'
-import { downloadAll, outputUrls, type SavedFile } from '../download.js'
+import { failureLines, saveTaskFiles, shownPath, type DownloadSettings, type Saved } from '../download.js'
 import { EXIT } from '../errors.js'
 import { creditsUsed, duration } from '../format.js'
 import { settleInterrupt, type Interrupt } from '../interrupt.js'
+import { jsonText, show } from '../output.js'
 import { statusText, type Progress } from '../progress.js'
 
 export interface FollowOptions {
+  /** Save the files here; default `./goapi-output/<task id>/`. */
   out?: string
   download: boolean
   json: boolean
   kind?: TaskKind
+  settings: DownloadSettings
 }
-
-export const defaultOutDir = (taskId: string) => join('goapi-output', taskId)
 
 /** Waits for the task. `interrupt` is set up by the caller before the task id is shown, so no Ctrl-C is missed. */
 export async function follow(
@@ -29,12 +30,12 @@ export async function follow(
   const taskId = typeof task === 'string' ? task : task.task_id
   let done: UntypedTask
   try {
-    progress.set(`task ${taskId} ${typeof task === 'string' ? 'checking' : statusText(task)}`)
+    progress.set(`task ${show(taskId)} ${typeof task === 'string' ? 'checking' : statusText(task)}`)
     done = await backend.client.wait(task, {
       signal: interrupt.signal,
       ...(options.kind ? { kind: options.kind } : {}),
       ...(backend.poll ? { poll: backend.poll } : {}),
-      onProgress: (t) => progress.set(`task ${t.task_id} ${statusText(t)}`),
+      onProgress: (t) => progress.set(`task ${show(t.task_id)} ${statusText(t)}`),
     })
   } catch (error) {
     progress.stop()
@@ -42,43 +43,51 @@ export async function follow(
       return settleInterrupt(backend.client, [taskId], backend.offline, (line) => process.stderr.write(`${line}\n`))
     if (error instanceof TaskFailedError) {
       process.stderr.write(
-        `goapi: ${error.message}${error.rawMessage && error.rawMessage !== error.apiMessage ? ` (${error.rawMessage})` : ''}\n`,
+        `goapi: ${show(error.message)}${error.rawMessage && error.rawMessage !== error.apiMessage ? ` (${show(error.rawMessage)})` : ''}\n`,
       )
-      if (options.json) process.stdout.write(`${JSON.stringify(error.task, null, 2)}\n`)
+      if (options.json) process.stdout.write(`${jsonText(error.task)}\n`)
       return EXIT.failure
     }
     throw error
   } finally {
     interrupt.dispose()
   }
-  let files: SavedFile[] = []
+  let files: Saved = { saved: [], failed: [] }
   if (options.download) {
-    const urls = outputUrls(done.output)
-    if (urls.length > 0) progress.set(`task ${taskId} downloading ${urls.length} file${urls.length === 1 ? '' : 's'}`)
+    const count = outputFiles(done.output).length
+    if (count > 0) progress.set(`task ${show(taskId)} downloading ${count} file${count === 1 ? '' : 's'}`)
+    // A new Ctrl-C handler: the wait's was disposed above; this one aborts the downloads.
+    const downloads = new AbortController()
+    const stop = () => downloads.abort()
+    process.once('SIGINT', stop)
     try {
-      files = await downloadAll(urls, options.out ?? defaultOutDir(taskId))
+      files = await saveTaskFiles(done, { out: options.out, settings: options.settings, signal: downloads.signal })
     } finally {
+      process.off('SIGINT', stop)
       progress.stop()
     }
+    if (downloads.signal.aborted) {
+      process.stderr.write('Interrupted: downloads stopped (partial files removed).\n')
+      return EXIT.interrupted
+    }
+    for (const line of failureLines(files.failed)) process.stderr.write(`goapi: ${line}\n`)
   } else progress.stop()
   const elapsed = Date.now() - started
-  if (options.json) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`)
-  else process.stdout.write(`${summary(done, elapsed, files)}\n`)
-  return EXIT.ok
+  if (options.json) process.stdout.write(`${jsonText(done)}\n`)
+  else process.stdout.write(`${summary(done, elapsed, files.saved)}\n`)
+  return files.failed.length > 0 ? EXIT.failure : EXIT.ok
 }
 
-export function summary(task: UntypedTask, elapsedMs: number, files: SavedFile[]): string {
+export function summary(task: UntypedTask, elapsedMs: number, files: Saved['saved']): string {
   const credits = creditsUsed(task)
   const lines = [
-    `Task     ${task.task_id} (${task.model} ${task.task_type}) ${task.status}`,
+    `Task     ${show(task.task_id)} (${show(task.model)} ${show(task.task_type)}) ${show(task.status)}`,
     `Time     ${duration(elapsedMs)}`,
     `Credits  ${credits ?? 'not reported'}`,
   ]
   if (files.length === 0) lines.push('Files    none')
   files.forEach((f, i) =>
-    lines.push(
-      `${i === 0 ? 'Files    ' : '         '}${relative(process.cwd(), f.path) || f.path} (${sizeText(f.bytes)})`,
-    ),
+    lines.push(`${i === 0 ? 'Files    ' : '         '}${shownPath(f.path)} (${sizeText(f.bytes)})`),
   )
   return lines.join('\n')
 }

@@ -1,23 +1,31 @@
 // goapi run <family|model> <task_type>: one task, or a batch from a .jsonl file.
 import { readFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
 import { TaskFailedError, type TaskKind, type UntypedTask } from '@goapi/client'
 import { connect, type GlobalOptions } from '../backend.js'
-import { downloadAll, outputUrls, type SavedFile } from '../download.js'
+import {
+  DEFAULT_OUT_ROOT,
+  downloadSettings,
+  failureLines,
+  saveTaskFiles,
+  shownPath,
+  type DownloadFlags,
+  type DownloadSettings,
+  type Saved,
+} from '../download.js'
 import { CliError, EXIT } from '../errors.js'
 import { creditsUsed, duration, table } from '../format.js'
 import { Interrupt, settleInterrupt } from '../interrupt.js'
+import { jsonText, shellWord, show } from '../output.js'
 import { createProgress } from '../progress.js'
 import { coerce, resolveTarget, setPath, validate, type Request } from '../spec.js'
 import { follow } from './follow.js'
 
-export interface RunOptions {
+export interface RunOptions extends DownloadFlags {
   prompt?: string
   input: string[]
   inputFile?: string
   model?: string
   config?: string
-  out?: string
   wait: boolean
   download: boolean
   json: boolean
@@ -77,6 +85,8 @@ export async function runCommand(
   globals: GlobalOptions,
 ): Promise<number> {
   const prepared = prepare(target, taskType, options)
+  // Checked before anything is sent, so a bad flag costs no task.
+  downloadSettings(options, false)
   const file = options.inputFile
   if (file && /\.(jsonl|ndjson)$/i.test(file)) return runBatch(prepared, await readLines(file), options, globals)
   let base: Record<string, unknown> = {}
@@ -106,11 +116,11 @@ export async function runCommand(
       }
       throw error
     }
-    progress.note(`Created task ${created.task_id}`)
+    progress.note(`Created task ${show(created.task_id)}`)
     if (!options.wait) {
       progress.stop()
-      process.stdout.write(options.json ? `${JSON.stringify(created, null, 2)}\n` : `${created.task_id}\n`)
-      if (!options.json) log(`Follow it with: goapi task wait ${created.task_id}`)
+      process.stdout.write(options.json ? `${jsonText(created)}\n` : `${show(created.task_id)}\n`)
+      if (!options.json) log(`Follow it with: goapi task wait ${shellWord(created.task_id)}`)
       return EXIT.ok
     }
     return await follow(
@@ -120,6 +130,7 @@ export async function runCommand(
       {
         download: options.download,
         json: options.json,
+        settings: downloadSettings(options, backend.privateBase),
         ...(options.out ? { out: options.out } : {}),
         ...(prepared.kind ? { kind: prepared.kind } : {}),
       },
@@ -147,7 +158,7 @@ interface Row {
   status: 'invalid' | 'queued' | 'running' | 'completed' | 'failed' | 'error' | 'interrupted'
   elapsedMs?: number
   credits?: number
-  files: SavedFile[]
+  files: Saved['saved']
   error?: string
   task?: UntypedTask
 }
@@ -181,6 +192,7 @@ async function runBatch(
 
   const log = (line: string) => process.stderr.write(`${line}\n`)
   const backend = await connect(globals, log)
+  const settings: DownloadSettings = downloadSettings(options, backend.privateBase)
   const progress = createProgress()
   const started = Date.now()
   const interrupt = new Interrupt()
@@ -192,7 +204,8 @@ async function runBatch(
       `batch ${finished}/${rows.length} done · ${count('completed')} completed · ${finished - count('completed')} failed · ${count('running')} running`,
     )
   }
-  for (const row of rows) if (row.status === 'invalid') progress.note(`✖ line ${row.line}: invalid input: ${row.error}`)
+  for (const row of rows)
+    if (row.status === 'invalid') progress.note(`✖ line ${row.line}: invalid input: ${show(row.error)}`)
   refresh()
 
   const runOne = async (row: Row, request: Request) => {
@@ -210,15 +223,22 @@ async function runBatch(
       })
       row.task = done
       row.credits = creditsUsed(done)
-      if (options.download)
-        row.files = await downloadAll(
-          outputUrls(done.output),
-          join(options.out ?? 'goapi-output', done.task_id),
-          interrupt.signal,
-        )
+      if (options.download) {
+        const { saved, failed } = await saveTaskFiles(done, {
+          root: options.out ?? DEFAULT_OUT_ROOT,
+          settings,
+          signal: interrupt.signal,
+        })
+        row.files = saved
+        if (interrupt.interrupted) throw new Error('interrupted')
+        if (failed.length > 0) {
+          for (const line of failureLines(failed)) progress.note(`✖ line ${row.line}: ${line}`)
+          throw new Error(`${failed.length} file${failed.length === 1 ? '' : 's'} not saved`)
+        }
+      }
       row.status = 'completed'
       progress.note(
-        `✔ line ${row.line}: task ${done.task_id} completed${row.files.length ? ` (${row.files.length} file${row.files.length === 1 ? '' : 's'})` : ''}`,
+        `✔ line ${row.line}: task ${show(done.task_id)} completed${row.files.length ? ` (${row.files.length} file${row.files.length === 1 ? '' : 's'})` : ''}`,
       )
     } catch (error) {
       if (interrupt.interrupted) {
@@ -233,7 +253,9 @@ async function runBatch(
           : error instanceof Error
             ? error.message
             : String(error)
-      progress.note(`✖ line ${row.line}: ${row.taskId ? `task ${row.taskId} ` : ''}${row.status}: ${row.error}`)
+      progress.note(
+        `✖ line ${row.line}: ${row.taskId ? `task ${show(row.taskId)} ` : ''}${row.status}: ${show(row.error)}`,
+      )
     } finally {
       row.elapsedMs = Date.now() - t0
       refresh()
@@ -267,15 +289,15 @@ async function runBatch(
       error: r.error ?? null,
       task: r.task ?? null,
     }))
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+    process.stdout.write(`${jsonText(out)}\n`)
   } else {
     const body = rows.map((r) => [
       String(r.line),
-      r.taskId ?? '-',
+      r.taskId !== undefined ? show(r.taskId) : '-',
       r.status,
       r.elapsedMs !== undefined ? duration(r.elapsedMs) : '-',
       r.credits !== undefined ? String(r.credits) : '-',
-      r.error ?? (r.files.map((f) => relative(process.cwd(), f.path)).join(', ') || '-'),
+      r.error !== undefined ? show(r.error) : r.files.map((f) => shownPath(f.path)).join(', ') || '-',
     ])
     const ok = rows.filter((r) => r.status === 'completed').length
     process.stdout.write(

@@ -1,10 +1,12 @@
 // goapi task get|wait|cancel <id> and goapi tasks cancel --before --model.
 import type { CancelTasksModel, UntypedTask } from '@goapi/client'
 import { connect, type GlobalOptions } from '../backend.js'
-import { outputUrls } from '../download.js'
+import { outputFiles } from '@goapi/client/node'
+import { downloadSettings, type DownloadFlags } from '../download.js'
 import { CliError, EXIT } from '../errors.js'
 import { creditsUsed } from '../format.js'
 import { Interrupt } from '../interrupt.js'
+import { jsonText, show } from '../output.js'
 import { createProgress } from '../progress.js'
 import { follow } from './follow.js'
 
@@ -14,7 +16,7 @@ export async function taskGet(id: string, options: { json: boolean }, globals: G
   const backend = await connect(globals, log)
   try {
     const task = await backend.client.getTask(id)
-    process.stdout.write(options.json ? `${JSON.stringify(task, null, 2)}\n` : `${describe(task)}\n`)
+    process.stdout.write(options.json ? `${jsonText(task)}\n` : `${describe(task)}\n`)
     return EXIT.ok
   } finally {
     await backend.close()
@@ -22,29 +24,41 @@ export async function taskGet(id: string, options: { json: boolean }, globals: G
 }
 
 function describe(task: UntypedTask): string {
-  const lines = [`Task     ${task.task_id}`, `Model    ${task.model} ${task.task_type}`, `Status   ${task.status}`]
+  const lines = [
+    `Task     ${show(task.task_id)}`,
+    `Model    ${show(task.model)} ${show(task.task_type)}`,
+    `Status   ${show(task.status)}`,
+  ]
   const meta = task.meta as { created_at?: string; ended_at?: string } | undefined
-  if (meta?.created_at) lines.push(`Created  ${meta.created_at}`)
+  if (meta?.created_at) lines.push(`Created  ${show(meta.created_at)}`)
   const credits = creditsUsed(task)
   if (credits !== undefined) lines.push(`Credits  ${credits}`)
   const message = task.error?.message || task.error?.raw_message
-  if (message) lines.push(`Error    ${message}`)
-  outputUrls(task.output).forEach((f, i) => lines.push(`${i === 0 ? 'Output   ' : '         '}${f.path}: ${f.url}`))
+  if (message) lines.push(`Error    ${show(message)}`)
+  outputFiles(task.output).forEach((f, i) =>
+    lines.push(`${i === 0 ? 'Output   ' : '         '}${show(f.field)}: ${show(f.url)}`),
+  )
   return lines.join('\n')
 }
 
 export async function taskWait(
   id: string,
-  options: { json: boolean; out?: string; download: boolean },
+  options: { json: boolean; download: boolean } & DownloadFlags,
   globals: GlobalOptions,
 ): Promise<number> {
+  downloadSettings(options, false)
   const backend = await connect(globals, log)
   try {
     return await follow(
       backend,
       id,
       Date.now(),
-      { json: options.json, download: options.download, ...(options.out ? { out: options.out } : {}) },
+      {
+        json: options.json,
+        download: options.download,
+        settings: downloadSettings(options, backend.privateBase),
+        ...(options.out ? { out: options.out } : {}),
+      },
       createProgress(),
       new Interrupt(),
     )
@@ -57,7 +71,7 @@ export async function taskCancel(id: string, options: { json: boolean }, globals
   const backend = await connect(globals, log)
   try {
     const result = await backend.client.cancelTask(id)
-    process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `Cancelled task ${id}\n`)
+    process.stdout.write(options.json ? `${jsonText(result)}\n` : `Cancelled task ${show(id)}\n`)
     return EXIT.ok
   } finally {
     await backend.close()
@@ -91,8 +105,8 @@ export async function tasksCancel(
     const canceled = (result as { data?: { canceled?: number } }).data?.canceled
     process.stdout.write(
       options.json
-        ? `${JSON.stringify(result, null, 2)}\n`
-        : `Cancelled ${canceled ?? 'the'} pending ${options.model === 'all' ? '' : `${options.model} `}task${canceled === 1 ? '' : 's'} created before ${before.toISOString()}\n`,
+        ? `${jsonText(result)}\n`
+        : `Cancelled ${canceled !== undefined ? show(canceled) : 'the'} pending ${options.model === 'all' ? '' : `${options.model} `}task${canceled === 1 ? '' : 's'} created before ${before.toISOString()}\n`,
     )
     return EXIT.ok
   } finally {
