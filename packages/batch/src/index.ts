@@ -9,6 +9,15 @@ export type { RowStatus, RowState, RowStore, SavedFile, StatusCounts } from './j
 export { reconcile, contains } from './reconcile.js'
 export type { ReconcileTarget, ReconcileOutcome, ReconcileOptions } from './reconcile.js'
 export { ConcurrencyGate, CreditBudget } from './control.js'
-export { openJournal, writeResults, rowDir, allCompleted, JOURNAL_FILE, RESULTS_FILE } from './output.js'
+export {
+  openJournal,
+  writeResults,
+  rowDownloader,
+  allCompleted,
+  DownloadFailedError,
+  JOURNAL_FILE,
+  RESULTS_FILE,
+} from './output.js'
+export type { RowDownloadOptions } from './output.js'
 export { enqueueRows, startWorker, RedisStore, BatchProgress, DEFAULT_QUEUE } from './queue.js'
 export type { QueueTarget, WorkerOptions } from './queue.js'

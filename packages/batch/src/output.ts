@@ -3,9 +3,11 @@
 // never by anything a server said).
 import { createWriteStream } from 'node:fs'
 import { mkdir, rename } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
+import type { UntypedTask } from '@goapi/client'
+import { downloadFiles, outputDir, outputFiles } from '@goapi/client/node'
 import { once } from 'node:events'
-import { SqliteJournal, type StatusCounts } from './journal.js'
+import { SqliteJournal, type SavedFile, type StatusCounts } from './journal.js'
 
 export const JOURNAL_FILE = 'journal.sqlite'
 export const RESULTS_FILE = 'results.jsonl'
@@ -14,12 +16,6 @@ export const RESULTS_FILE = 'results.jsonl'
 export async function openJournal(dir: string): Promise<SqliteJournal> {
   await mkdir(dir, { recursive: true })
   return new SqliteJournal(join(dir, JOURNAL_FILE))
-}
-
-/** The folder a row's files go to: `<dir>/files/<row>`. */
-export function rowDir(dir: string, row: number): string {
-  if (!Number.isSafeInteger(row) || row < 0) throw new Error(`invalid row number ${row}`)
-  return join(dir, 'files', String(row))
 }
 
 /** Writes `results.jsonl` from the journal, row by row, then renames it into place. */
@@ -48,4 +44,42 @@ export async function writeResults(journal: SqliteJournal, dir: string): Promise
 /** Whether every row of the batch is completed. */
 export function allCompleted(counts: StatusCounts): boolean {
   return counts.total > 0 && counts.byStatus.completed === counts.total
+}
+
+export interface RowDownloadOptions {
+  /** Largest file accepted, in bytes (default: the downloader's 2 GiB). */
+  maxBytes?: number
+  /** Allow file URLs on loopback/private addresses (the simulator). Default false. */
+  allowPrivateHosts?: boolean
+}
+
+/**
+ * A `download` for `runBatch`: saves every file of a completed task into `<dir>/files/<row>/` with
+ * the safe downloader of `@goapi/client/node` (size caps, timeouts, no private hosts, no key sent,
+ * names from the output field, never from the server). A file that fails becomes an error on the row.
+ */
+export function rowDownloader(dir: string, options: RowDownloadOptions = {}) {
+  return async (task: UntypedTask, row: number, signal?: AbortSignal): Promise<SavedFile[]> => {
+    const files = outputFiles(task.output)
+    if (files.length === 0) return []
+    const folder = await outputDir(join(dir, 'files'), String(row))
+    const results = await downloadFiles(files, {
+      dir: folder,
+      overwrite: true,
+      allowPrivateHosts: options.allowPrivateHosts ?? false,
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(signal ? { signal } : {}),
+    })
+    const failed = results.filter((r) => !r.ok)
+    if (failed.length > 0)
+      throw new DownloadFailedError(
+        `${failed.length} of ${results.length} files not saved: ${failed.map((f) => (f.ok ? '' : `${f.field}: ${f.error.reason}`)).join(', ')}`,
+      )
+    return results.flatMap((r) => (r.ok ? [{ field: r.field, path: relative(dir, r.path), bytes: r.bytes }] : []))
+  }
+}
+
+/** Some files of a completed task could not be saved (the row stays `running`; a resume tries again). */
+export class DownloadFailedError extends Error {
+  override name = 'DownloadFailedError'
 }

@@ -338,8 +338,14 @@ export async function executeRow(ctx: RowContext, input: BatchRow): Promise<RowS
       }
       release()
       const credits = frozenOf(done) || state.credits || 0
-      const files = options.download ? await options.download(done, state.row, options.signal) : []
-      return await save({ ...state, status: 'completed', credits, files })
+      let files: SavedFile[] = []
+      try {
+        if (options.download) files = await options.download(done, state.row, options.signal)
+      } catch (error) {
+        // The task is done and paid for; only its files are missing: a resume downloads them again.
+        return await save({ ...state, credits, error: `files not saved: ${message(error)}` })
+      }
+      return await save({ ...state, status: 'completed', credits, files, error: undefined })
     }
   } finally {
     release()

@@ -11,7 +11,7 @@ beforeAll(async () => {
 })
 afterAll(() => mock.close())
 
-const FAST = ['--concurrency', '20', '--poll-interval', '5', '--reconcile-after', '500']
+const FAST = ['--concurrency', '20', '--poll-interval', '5', '--reconcile-after', '500', '--no-download']
 
 describe('kill -9 and resume', () => {
   it('2,000 rows, killed 3 times at random points: every row completed, exactly 2,000 creates', async () => {
@@ -58,7 +58,7 @@ describe('kill -9 and resume', () => {
     mock.faults.add({ route: 'POST /api/v1/task', reset: true, afterRecord: true, times: 6 })
     mock.faults.add({ route: 'POST /api/v1/task', body: 'html', times: 4 })
     mock.faults.add({ route: 'POST /api/v1/task', delayMs: 1_000, times: 4 })
-    const args = [...FAST.slice(0, 4), '--reconcile-after', '2500', '--request-timeout', '300']
+    const args = [...FAST.slice(0, 4), '--no-download', '--reconcile-after', '2500', '--request-timeout', '300']
     const { child, exit } = startCli(['batch', 'run', input, '--out', out, ...args], mock.url)
     await until(() => mock.state.created >= 150)
     child.kill('SIGKILL')

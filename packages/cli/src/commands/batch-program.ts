@@ -17,6 +17,12 @@ export function batchCommand(setExit: (code: number) => void): Command {
       .option('--request-timeout <ms>', 'timeout of each create and poll request')
       .option('--poll-interval <ms>', "first wait between polls of a task (default: the client's)")
       .option('--json', 'print events and the summary as JSON lines', false)
+      .option('--no-download', "do not save the tasks' files")
+      .option('--max-file-size <size>', 'largest file saved, e.g. 500MB or 2GiB (default 2GiB)')
+      .option(
+        '--allow-private-downloads',
+        'allow file URLs on loopback or private addresses (automatic when the API itself is on one)',
+      )
   runtime(
     batch
       .command('run')

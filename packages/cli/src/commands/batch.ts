@@ -12,6 +12,7 @@ import {
   enqueueRows,
   openJournal,
   readRows,
+  rowDownloader,
   runBatch,
   startWorker,
   writeResults,
@@ -27,6 +28,8 @@ import { connect, type Backend, type GlobalOptions } from '../backend.js'
 import { CliError, EXIT } from '../errors.js'
 import { duration, table } from '../format.js'
 import { Interrupt } from '../interrupt.js'
+import { show } from '../output.js'
+import { parseSize } from '../download.js'
 
 export interface BatchRunOptions {
   out: string
@@ -41,11 +44,10 @@ export interface BatchRunOptions {
   requestTimeout?: string
   pollInterval?: string
   json?: boolean
+  download?: boolean
+  allowPrivateDownloads?: boolean
+  maxFileSize?: string
 }
-
-/** Every server-provided string printed by the batch commands goes through here. */
-const shown = (text: string): string =>
-  text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
 
 const positive = (value: string | undefined, flag: string): number | undefined => {
   if (value === undefined) return undefined
@@ -320,7 +322,7 @@ function createView(json: boolean, initial: StatusCounts, started: number): View
       `rate ${rate.toFixed(1)}/s  eta ${eta}  concurrency ${limit}  credits ${credits}`,
     ].join('\n')
   }
-  const show = () => {
+  const paint = () => {
     if (render) render(line())
     else if (!json && Date.now() - last > 2000) {
       last = Date.now()
@@ -330,17 +332,17 @@ function createView(json: boolean, initial: StatusCounts, started: number): View
   return {
     event(e) {
       if (json)
-        process.stdout.write(`${JSON.stringify(e.type === 'row' && e.error ? { ...e, error: shown(e.error) } : e)}\n`)
+        process.stdout.write(`${JSON.stringify(e.type === 'row' && e.error ? { ...e, error: show(e.error) } : e)}\n`)
       if (e.type === 'concurrency') limit = e.limit
       if (e.type === 'row' && e.status === 'running') running++
       if (e.type === 'row' && e.credits && e.status === 'running') credits += e.credits
-      show()
+      paint()
     },
     result(status) {
       if (status in seen) seen[status as keyof typeof seen]++
       else seen.other++
       running = Math.max(0, running - (status === 'completed' || status === 'failed' ? 1 : 0))
-      show()
+      paint()
     },
     tick(finished, total) {
       if (json) process.stdout.write(`${JSON.stringify({ type: 'progress', finished, total })}\n`)
@@ -363,7 +365,7 @@ export function summary(counts: StatusCounts): string {
   const credits = models.length
     ? `\n\n${table(
         ['model', 'credits'],
-        models.map(([m, c]) => [shown(m), String(c)]),
+        models.map(([m, c]) => [show(m), String(c)]),
       )}`
     : ''
   return `${table(['status', 'rows'], [...statuses, ['total', String(counts.total)]])}${credits}`
