@@ -41,10 +41,22 @@ export interface RowStore {
   get(row: number): RowState | undefined | Promise<RowState | undefined>
   /** Writes the row's whole state durably before resolving. */
   put(state: RowState): void | Promise<void>
+  /**
+   * Writes `next` only if the row is still as `expected` said (`undefined`: not journaled yet),
+   * compared by {@link sameStep}; `false` when another process moved it first. Used for the step
+   * to `submitting`, so two processes can never both send a row's create.
+   */
+  putIf(expected: RowState | undefined, next: RowState): boolean | Promise<boolean>
   /** Binds `taskId` to `row`; `false` when it is already bound to another row. */
   claim(row: number, taskId: string): boolean | Promise<boolean>
-  /** Whether some row already owns `taskId`. */
-  isBound(taskId: string): boolean | Promise<boolean>
+  /** The row that owns `taskId`, if any (a row may own it while still `submitting`: a crash right after the claim). */
+  ownerOf(taskId: string): number | undefined | Promise<number | undefined>
+}
+
+/** Whether two states of a row are the same step (status, attempt and task). */
+export function sameStep(a: RowState | undefined, b: RowState | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a.status === b.status && (a.attempts ?? 0) === (b.attempts ?? 0) && a.taskId === b.taskId
 }
 
 export interface StatusCounts {
@@ -141,6 +153,16 @@ export class SqliteJournal implements RowStore {
     })
   }
 
+  putIf(expected: RowState | undefined, next: RowState): boolean {
+    return this.db
+      .transaction(() => {
+        if (!sameStep(this.get(next.row), expected)) return false
+        this.put(next)
+        return true
+      })
+      .immediate()
+  }
+
   claim(row: number, taskId: string): boolean {
     return this.db
       .transaction(() => {
@@ -152,8 +174,8 @@ export class SqliteJournal implements RowStore {
       .immediate()
   }
 
-  isBound(taskId: string): boolean {
-    return this.stmts.owner.get(taskId) !== undefined
+  ownerOf(taskId: string): number | undefined {
+    return this.stmts.owner.get(taskId)?.row
   }
 
   /** Rows in one status, in row order (iterated from disk). */
@@ -225,6 +247,11 @@ export class MemoryStore implements RowStore {
     this.rows.set(state.row, { ...state })
     if (state.taskId !== undefined) this.owners.set(state.taskId, state.row)
   }
+  putIf(expected: RowState | undefined, next: RowState): boolean {
+    if (!sameStep(this.rows.get(next.row), expected)) return false
+    this.put(next)
+    return true
+  }
   claim(row: number, taskId: string): boolean {
     const owner = this.owners.get(taskId)
     if (owner !== undefined) return owner === row
@@ -233,7 +260,7 @@ export class MemoryStore implements RowStore {
     if (s) s.taskId = taskId
     return true
   }
-  isBound(taskId: string): boolean {
-    return this.owners.has(taskId)
+  ownerOf(taskId: string): number | undefined {
+    return this.owners.get(taskId)
   }
 }

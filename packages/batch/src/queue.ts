@@ -6,7 +6,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { GoApiClient } from '@goapi/client'
 import type { BatchRow } from './input.js'
-import type { RowState, RowStore } from './journal.js'
+import { sameStep, type RowState, type RowStore } from './journal.js'
 import { createContext, executeRow, startingConcurrency, type BatchOptions, type RowContext } from './run.js'
 
 export const DEFAULT_QUEUE = 'goapi-batch'
@@ -34,14 +34,31 @@ export class RedisStore implements RowStore {
     await this.redis.set(`${this.ns}:row:${state.row}`, JSON.stringify(state))
   }
 
+  async putIf(expected: RowState | undefined, next: RowState): Promise<boolean> {
+    const key = `${this.ns}:row:${next.row}`
+    // WATCH/MULTI: the write happens only if nobody changed the row since we read it.
+    for (;;) {
+      await this.redis.watch(key)
+      const raw = await this.redis.get(key)
+      const current = raw === null ? undefined : (JSON.parse(raw) as RowState)
+      if (!sameStep(current, expected)) {
+        await this.redis.unwatch()
+        return false
+      }
+      const done = await this.redis.multi().set(key, JSON.stringify(next)).exec()
+      if (done !== null) return true
+    }
+  }
+
   async claim(row: number, taskId: string): Promise<boolean> {
     const key = `${this.ns}:owner:${taskId}`
     if ((await this.redis.set(key, String(row), 'NX')) === 'OK') return true
     return (await this.redis.get(key)) === String(row)
   }
 
-  async isBound(taskId: string): Promise<boolean> {
-    return (await this.redis.exists(`${this.ns}:owner:${taskId}`)) === 1
+  async ownerOf(taskId: string): Promise<number | undefined> {
+    const row = await this.redis.get(`${this.ns}:owner:${taskId}`)
+    return row === null ? undefined : Number(row)
   }
 
   /** Marks a row as done with (for this batch's coordinator). */

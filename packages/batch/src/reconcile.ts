@@ -19,8 +19,8 @@ export type ReconcileOutcome =
   | { kind: 'unknown'; reason: string }
 
 export interface ReconcileOptions {
-  /** Whether some row already owns a task id (such tasks are skipped). */
-  isBound: (taskId: string) => boolean | Promise<boolean>
+  /** The row that owns a task id, if any (tasks of rows not reconciled here are skipped). */
+  ownerOf: (taskId: string) => number | undefined | Promise<number | undefined>
   /** Binds a task to a row atomically; `false` when another row got it first. */
   claim: (row: number, taskId: string) => boolean | Promise<boolean>
   /** How long after `submittedAt` a create can still turn into a task (the caller waits this long first). */
@@ -80,7 +80,8 @@ export async function reconcile(
       )
     )
       continue
-    if (await options.isBound(id)) continue
+    const owner = await options.ownerOf(id)
+    if (owner !== undefined && !open.has(owner)) continue
     let task: UntypedTask
     try {
       task = await client.getTask(id, call)
@@ -91,13 +92,17 @@ export async function reconcile(
     }
     const created = Date.parse(String(task.meta?.created_at ?? ''))
     for (const target of open.values()) {
-      if (task.model !== target.request.model || task.task_type !== target.request.task_type) continue
-      if (!contains(task.input, target.request.input)) continue
-      if (
-        Number.isFinite(created) &&
-        (created < target.submittedAt - skew || created > target.submittedAt + options.settleMs + skew)
-      )
-        continue
+      // A task this row claimed just before a crash (not marked running yet) is this row's; any other
+      // task must match the row's model, task type and input, and have been created in its window.
+      const ours =
+        owner !== undefined
+          ? owner === target.row
+          : task.model === target.request.model &&
+            task.task_type === target.request.task_type &&
+            contains(task.input, target.request.input) &&
+            (!Number.isFinite(created) ||
+              (created >= target.submittedAt - skew && created <= target.submittedAt + options.settleMs + skew))
+      if (!ours) continue
       if (!(await options.claim(target.row, task.task_id))) continue
       outcomes.set(target.row, { kind: 'found', task })
       open.delete(target.row)

@@ -105,7 +105,7 @@ export class Reconciler {
           this.client,
           ready.map((q) => q.target),
           {
-            isBound: (id) => this.store.isBound(id),
+            ownerOf: (id) => this.store.ownerOf(id),
             claim: (row, id) => this.store.claim(row, id),
             settleMs: this.settleMs,
             ...(this.signal ? { signal: this.signal } : {}),
@@ -181,10 +181,13 @@ export async function executeRow(ctx: RowContext, input: BatchRow): Promise<RowS
     })
   const save = async (s: RowState) => {
     await store.put(s)
+    journaled = s
     emit(s)
     return s
   }
   let state = await store.get(input.row)
+  /** The row as the journal holds it (undefined: not journaled yet), for the compare-and-set. */
+  let journaled = state
   if (!state) {
     if ('error' in input) return save({ row: input.row, status: 'failed', error: `invalid row: ${input.error}` })
     const problems = ctx.validator?.check(input.request) ?? []
@@ -220,7 +223,16 @@ export async function executeRow(ctx: RowContext, input: BatchRow): Promise<RowS
           ctx.budget.charged(pair, 0, credits)
           state = await save({ ...state, status: 'running', taskId: outcome.task.task_id, credits })
         } else if (outcome.kind === 'absent') {
-          state = await save({ ...state, status: 'pending', error: undefined })
+          // Proven never created: back to pending, unless another process moved the row meanwhile.
+          const next: RowState = { ...state, status: 'pending', error: undefined }
+          if (await store.putIf(journaled, next)) {
+            state = journaled = next
+            emit(state)
+          } else {
+            const current = await store.get(state.row)
+            if (!current) throw new Error(`row ${state.row} vanished from the journal`)
+            state = journaled = current
+          }
         } else {
           return await save({ ...state, status: 'unknown', error: outcome.reason })
         }
@@ -255,14 +267,25 @@ export async function executeRow(ctx: RowContext, input: BatchRow): Promise<RowS
           throw error
         }
         held = true
-        // The rule: the row is durably `submitting` before the create can reach GoAPI.
-        state = await save({
+        // The rule: the row is durably `submitting` before the create can reach GoAPI, and only
+        // if no other process took this step first (a stalled job handed on while still running).
+        const next: RowState = {
           ...state,
           status: 'submitting',
           submittedAt: now(),
           attempts: (state.attempts ?? 0) + 1,
           error: undefined,
-        })
+        }
+        if (!(await store.putIf(journaled, next))) {
+          release()
+          ctx.budget.released(pair, reservation.amount)
+          const current = await store.get(state.row)
+          if (!current) throw new Error(`row ${state.row} vanished from the journal`)
+          state = journaled = current
+          continue
+        }
+        state = journaled = next
+        emit(state)
         let task: UntypedTask
         try {
           task = await ctx.client.createUntypedTask(request, {

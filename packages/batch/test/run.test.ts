@@ -147,4 +147,52 @@ describe('runBatch', () => {
     expect(results[0]?.status).toBe('running')
     expect(results[0]?.error).toMatch(/files not saved: .*blocked_host/)
   })
+
+  it('a row claimed its task just before a crash (still submitting): resumed as that task, not created again', async () => {
+    const { mock } = await simulator()
+    const client = createClient({ apiKey: 'k', baseUrl: mock.url })
+    const request = { model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'claimed' } }
+    const store = new MemoryStore()
+    store.put({ row: 1, status: 'submitting', request, submittedAt: Date.now(), attempts: 1 })
+    const task = await client.createUntypedTask(request)
+    store.claim(1, task.task_id)
+    const results = await collect(
+      runBatch(client, [{ row: 1, request }], { concurrency: 1, poll, journal: store, reconcileAfterMs: 0 }),
+    )
+    expect(results[0]).toMatchObject({ row: 1, status: 'completed', taskId: task.task_id })
+    expect(mock.state.created).toBe(1)
+  })
+
+  it('a row left submitting whose create never reached GoAPI is proven absent and created once', async () => {
+    const { mock } = await simulator()
+    const client = createClient({ apiKey: 'k', baseUrl: mock.url })
+    const request = { model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'lost' } }
+    const store = new MemoryStore()
+    store.put({ row: 1, status: 'submitting', request, submittedAt: Date.now(), attempts: 1 })
+    const results = await collect(
+      runBatch(client, [{ row: 1, request }], { concurrency: 1, poll, journal: store, reconcileAfterMs: 0 }),
+    )
+    expect(results[0]).toMatchObject({ row: 1, status: 'completed' })
+    expect(mock.state.created).toBe(1)
+  })
+
+  it('a row whose history cannot be read stays unknown and is not created', async () => {
+    const { mock } = await simulator()
+    mock.faults.add({ route: 'GET /api/open/tasks/histories', status: 404 })
+    const client = createClient({ apiKey: 'k', baseUrl: mock.url })
+    const request = { model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'unknowable' } }
+    const store = new MemoryStore()
+    store.put({ row: 1, status: 'submitting', request, submittedAt: Date.now(), attempts: 1 })
+    const results = await collect(
+      runBatch(client, [{ row: 1, request }], { concurrency: 1, poll, journal: store, reconcileAfterMs: 0 }),
+    )
+    expect(results[0]?.status).toBe('unknown')
+    expect(results[0]?.error).toMatch(/could not read the account's tasks/)
+    expect(mock.state.created).toBe(0)
+    const again = await collect(
+      runBatch(client, [{ row: 1, request }], { concurrency: 1, poll, journal: store, resubmitUnknown: true }),
+    )
+    expect(again[0]?.status).toBe('completed')
+    expect(mock.state.created).toBe(1)
+  })
 })
