@@ -121,6 +121,8 @@ export class Reconciler {
 
 /** Everything rows share while a batch runs (one per runner or per worker process). */
 export interface RowContext {
+  /** Per (model, task type), the shortest time a task took to be seen done, ms (first polls wait about that long). */
+  durations: Map<string, number>
   client: GoApiClient
   store: RowStore
   gate: ConcurrencyGate
@@ -133,6 +135,7 @@ export interface RowContext {
 export function createContext(client: GoApiClient, store: RowStore, limit: number, options: BatchOptions): RowContext {
   const gate = new ConcurrencyGate(limit, (l, reason) => options.onEvent?.({ type: 'concurrency', limit: l, reason }))
   return {
+    durations: new Map(),
     client,
     store,
     gate,
@@ -160,6 +163,23 @@ const frozenOf = (task: UntypedTask): number => {
   const usage = task.meta?.usage as { frozen?: unknown; consume?: unknown } | undefined
   const value = Number(usage?.consume || usage?.frozen || 0)
   return Number.isFinite(value) && value > 0 ? value : 0
+}
+
+/**
+ * The poll policy for a task of `pair`: the given one, with the first check pushed to 90 % of the
+ * shortest duration seen for the pair (same-model tasks take similar times), so a batch of
+ * thousands does not poll each task many times before it can possibly be done.
+ */
+function pollFor(ctx: RowContext, pair: string): Partial<PollPolicy> {
+  const base = ctx.options.poll ?? {}
+  const shortest = ctx.durations.get(pair)
+  if (shortest === undefined) return base
+  return { ...base, initialDelayMs: Math.max(base.initialDelayMs ?? 0, Math.floor(shortest * 0.9)) }
+}
+
+function learnDuration(ctx: RowContext, pair: string, ms: number): void {
+  const known = ctx.durations.get(pair)
+  if (known === undefined || ms < known) ctx.durations.set(pair, ms)
 }
 
 /**
@@ -285,6 +305,7 @@ export async function executeRow(ctx: RowContext, input: BatchRow): Promise<RowS
           continue
         }
         state = journaled = next
+        await store.flush?.()
         emit(state)
         let task: UntypedTask
         try {
@@ -346,10 +367,12 @@ export async function executeRow(ctx: RowContext, input: BatchRow): Promise<RowS
       const taskId = state.taskId as string
       let done: UntypedTask
       try {
+        const since = now()
         done = await ctx.client.wait(taskId, {
           ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.poll ? { poll: options.poll } : {}),
+          poll: pollFor(ctx, pair),
         })
+        learnDuration(ctx, pair, now() - since)
       } catch (error) {
         if (error instanceof TaskFailedError) {
           ctx.budget.released(pair, state.credits ?? 0)

@@ -12,7 +12,16 @@ const dir = join(appDir, 'sdk')
 const families = publishedPackages()
   .map((p) => p.name)
   .filter(
-    (n) => !['@goapi/client', '@goapi/types', '@goapi/mock', '@goapi/spec', '@goapi/cli', '@goapi/sdk'].includes(n),
+    (n) =>
+      ![
+        '@goapi/client',
+        '@goapi/types',
+        '@goapi/mock',
+        '@goapi/spec',
+        '@goapi/cli',
+        '@goapi/sdk',
+        '@goapi/batch',
+      ].includes(n),
   )
 
 async function bundle(name: string, source: string): Promise<{ code: string; packages: string[] }> {
