@@ -13,7 +13,7 @@ const fixtures = fileURLToPath(new URL('./fixtures/smoke/', import.meta.url))
 
 beforeAll(async () => {
   await mkdir(dir, { recursive: true })
-  for (const f of ['smoke.mjs', 'smoke.cjs']) await copyFile(join(fixtures, f), join(dir, f))
+  for (const f of ['smoke.mjs', 'smoke.cjs', 'save.mjs', 'save.cjs']) await copyFile(join(fixtures, f), join(dir, f))
 })
 
 interface SmokeResult {
@@ -69,4 +69,20 @@ describe.each(runtimes)('$name', (runtime) => {
   it('requires the packed packages as CommonJS and completes a typed task', async () => {
     expectRoundTrip(await smoke(...runtime.cjs), 'cjs')
   })
+})
+
+// @goapi/client/node is Node-only: checked on this Node, as ESM and CommonJS.
+describe('@goapi/client/node', () => {
+  it.each([['save.mjs'], ['save.cjs']])(
+    '%s saves the output file, and refuses the loopback URL by default',
+    async (file) => {
+      const r = await run(process.execPath, [file], { cwd: dir, env: { GOAPI_BASE_URL: mockUrl, NO_COLOR: '1' } })
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout.trim().split('\n').pop() ?? '')).toEqual({
+        format: file.endsWith('.mjs') ? 'esm' : 'cjs',
+        saved: [true],
+        blocked: ['blocked_host'],
+      })
+    },
+  )
 })
