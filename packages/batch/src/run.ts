@@ -110,7 +110,11 @@ export class Reconciler {
             settleMs: this.settleMs,
             ...(this.signal ? { signal: this.signal } : {}),
           },
-        )
+        ).catch((error: unknown) => {
+          // The journal itself failed: nothing is decided, so nothing is created.
+          const reason = `reconciliation failed: ${message(error)}`
+          return new Map(ready.map((q) => [q.target.row, { kind: 'unknown', reason } as ReconcileOutcome]))
+        })
         for (const q of ready) q.resolve(outcomes.get(q.target.row) ?? { kind: 'unknown', reason: 'not reconciled' })
       }
     } finally {
@@ -428,7 +432,7 @@ export function runBatch(
       const driver = (async () => {
         try {
           for await (const row of rows) {
-            if (options.signal?.aborted) break
+            if (options.signal?.aborted || box.failure) break
             while (inFlight >= maxInFlight) await new Promise<void>((r) => (slotFree = r))
             inFlight++
             void executeRow(ctx, row)

@@ -28,8 +28,11 @@ import { connect, type Backend, type GlobalOptions } from '../backend.js'
 import { CliError, EXIT } from '../errors.js'
 import { duration, table } from '../format.js'
 import { Interrupt } from '../interrupt.js'
-import { show } from '../output.js'
+import { jsonText, show } from '../output.js'
 import { parseSize } from '../download.js'
+
+/** One JSON line, with the characters a terminal could act on escaped (as `jsonText` does). */
+const jsonLine = (value: unknown): string => `${jsonText(value).replace(/\n */g, '')}\n`
 
 export interface BatchRunOptions {
   out: string
@@ -129,7 +132,7 @@ export async function batchStatus(dir: string, options: { json?: boolean }): Pro
   const journal = await openJournal(dir)
   try {
     const counts = journal.counts()
-    if (options.json) process.stdout.write(`${JSON.stringify(counts)}\n`)
+    if (options.json) process.stdout.write(jsonLine(counts))
     else process.stdout.write(`${summary(counts)}\n`)
     return allCompleted(counts) ? EXIT.ok : EXIT.failure
   } finally {
@@ -331,8 +334,7 @@ function createView(json: boolean, initial: StatusCounts, started: number): View
   }
   return {
     event(e) {
-      if (json)
-        process.stdout.write(`${JSON.stringify(e.type === 'row' && e.error ? { ...e, error: show(e.error) } : e)}\n`)
+      if (json) process.stdout.write(jsonLine(e.type === 'row' && e.error ? { ...e, error: show(e.error) } : e))
       if (e.type === 'concurrency') limit = e.limit
       if (e.type === 'row' && e.status === 'running') running++
       if (e.type === 'row' && e.credits && e.status === 'running') credits += e.credits
@@ -345,12 +347,12 @@ function createView(json: boolean, initial: StatusCounts, started: number): View
       paint()
     },
     tick(finished, total) {
-      if (json) process.stdout.write(`${JSON.stringify({ type: 'progress', finished, total })}\n`)
+      if (json) process.stdout.write(jsonLine({ type: 'progress', finished, total }))
       else if (render) render(`finished ${finished}/${total}`)
     },
     done(counts) {
       render?.clear()
-      if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...counts })}\n`)
+      if (json) process.stdout.write(jsonLine({ type: 'summary', ...counts }))
       else process.stderr.write(`${summary(counts)}\n`)
     },
   }
