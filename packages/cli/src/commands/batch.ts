@@ -233,7 +233,17 @@ async function execute(
   const backend = await connect(globals, (line) => process.stderr.write(`${line}\n`))
   try {
     const queue = options.queue ?? meta.queue
-    if (queue) await coordinate(journal, meta, queue, rows, view, interrupt.signal)
+    if (queue)
+      await coordinate(
+        journal,
+        meta,
+        queue,
+        rows,
+        view,
+        interrupt.signal,
+        backend,
+        options.download !== false ? downloader(options, backend) : undefined,
+      )
     else await local(journal, rows, validator, backend, view, interrupt.signal, options)
   } finally {
     process.off('SIGTERM', stop)
@@ -266,9 +276,18 @@ async function local(
     spentCredits: spent,
     ...(concurrency ? { concurrency } : {}),
     ...(backend.poll ? { poll: backend.poll } : {}),
+    ...(options.download !== false ? { download: downloader(options, backend) } : {}),
     ...runtime(options),
   })
   for await (const result of results) view.result(result.status)
+}
+
+/** Saves a completed row's files under `<out>/files/<row>/` (private hosts only when the API itself is on one, or when asked). */
+function downloader(options: BatchRunOptions, backend: Backend) {
+  return rowDownloader(options.out, {
+    allowPrivateHosts: Boolean(options.allowPrivateDownloads) || backend.privateBase,
+    ...(options.maxFileSize ? { maxBytes: parseSize(options.maxFileSize) } : {}),
+  })
 }
 
 async function coordinate(
@@ -278,6 +297,8 @@ async function coordinate(
   rows: AsyncIterable<BatchRow>,
   view: View,
   signal: AbortSignal,
+  backend: Backend,
+  download: ReturnType<typeof downloader> | undefined,
 ): Promise<void> {
   const target = { url: queue }
   const total = await enqueueRows(target, meta.batch, rows)
@@ -291,7 +312,17 @@ async function coordinate(
     }
     for (let row = 1; row <= total; row++) {
       const state = await progress.row(row)
-      if (state) journal.put(state)
+      if (!state) continue
+      // Workers leave the files to this machine: the output folder is here.
+      if (download && state.status === 'completed' && state.taskId && !state.files?.length && !signal.aborted) {
+        try {
+          state.files = await download(await backend.client.getTask(state.taskId, { signal }), row, signal)
+        } catch (error) {
+          state.status = 'running'
+          state.error = `files not saved: ${error instanceof Error ? error.message : String(error)}`
+        }
+      }
+      journal.put(state)
     }
   } finally {
     progress.close()
