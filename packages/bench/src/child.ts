@@ -12,10 +12,10 @@ export interface Worker {
   exited: Promise<number | null>
 }
 
-export function startWorker(name: string, args: string[] = []): Worker {
+export function startWorker(name: string, args: string[] = [], nodeFlags: string[] = []): Worker {
   const child = fork(path.join(BENCH_DIR, 'src/workers', `${name}.ts`), args, {
     cwd: BENCH_DIR,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const queue: unknown[] = []
@@ -49,8 +49,11 @@ export interface MockProcess {
 }
 
 /** Starts `@goapi/mock` in a child process, so its CPU and memory are not the client's. */
-export async function startMockProcess(latency: { pendingMs: number; processingMs: number }): Promise<MockProcess> {
-  const worker = startWorker('mock-server', [JSON.stringify(latency)])
+export async function startMockProcess(
+  latency: { pendingMs: number; processingMs: number },
+  extra: { accounts?: Record<string, { credits?: number; concurrency?: number }> } = {},
+): Promise<MockProcess> {
+  const worker = startWorker('mock-server', [JSON.stringify(latency), JSON.stringify(extra)])
   const ready = await worker.next<{ type: 'ready'; url: string }>()
   return {
     url: ready.url,

@@ -1,5 +1,5 @@
 // `pnpm bench`: runs every measurement, prints one table, writes BENCHMARKS.md and results/latest.json.
-//   --only a,b   runs only those measurements (overhead, bundle, typecheck, polling, scale, codegen)
+//   --only a,b   runs only those measurements (overhead, bundle, typecheck, polling, scale, codegen, batch)
 //                and prints the table without writing any file.
 import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { format, resolveConfig } from 'prettier'
+import { measureBatch } from './batch.js'
 import { measureBundles } from './bundle.js'
 import { measureCodegen } from './codegen.js'
 import { measureOverhead } from './overhead.js'
@@ -18,7 +19,7 @@ import { measureTypecheck } from './typecheck.js'
 
 const RETRY_PAUSE_MS = 20_000
 
-export const SECTIONS = ['bundle', 'typecheck', 'overhead', 'polling', 'scale', 'codegen'] as const
+export const SECTIONS = ['bundle', 'typecheck', 'overhead', 'polling', 'scale', 'codegen', 'batch'] as const
 export type Section = (typeof SECTIONS)[number]
 
 function quiet(command: string, args: string[]): string {
@@ -84,6 +85,15 @@ async function main(): Promise<void> {
   await section('polling', () => measurePolling({ scenarios: DEFAULT_POLLING_SCENARIOS, trials: 200, realTasks: 20 }))
   await section('scale', () => measureScale({ tasks: 1000, runs: 3, latency: { pendingMs: 1000, processingMs: 4000 } }))
   await section('codegen', () => measureCodegen({ runs: 3 }))
+  await section('batch', () =>
+    measureBatch({
+      rows: 10_000,
+      limit: 50,
+      latency: { pendingMs: 250, processingMs: 750 },
+      pollMs: 50,
+      journalRows: 10_000,
+    }),
+  )
 
   console.log(mainTable(results))
   if (only) return

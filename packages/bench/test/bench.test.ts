@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { measureBatch } from '../src/batch.js'
 import { familyPackages, measureBundles } from '../src/bundle.js'
 import { measureCodegen, parseTurboCached } from '../src/codegen.js'
 import { measureOverhead } from '../src/overhead.js'
@@ -151,6 +152,23 @@ describe('measurements in a tiny configuration', () => {
     results.codegen = c
   })
 
+  it('batch: runBatch with a SQLite journal under an account limit, and the journal cost', SLOW, async () => {
+    const b = await measureBatch({
+      rows: 20,
+      limit: 5,
+      latency: { pendingMs: 10, processingMs: 20 },
+      pollMs: 10,
+      journalRows: 200,
+    })
+    expect(b.completed).toBe(20)
+    expect(b.creates).toBe(20)
+    expect(b.floorMs).toBe(4 * 30)
+    expect(b.wallToFloor).toBeGreaterThan(0)
+    expect(b.journalUsPerRow.sqlite.runs).toBe(3)
+    expect(b.flushMs.runs).toBe(3)
+    results.batch = b
+  })
+
   it('report: one table row per figure, and BENCHMARKS.md around it', () => {
     const table = rows(results)
     expect(table.length).toBeGreaterThan(10)
@@ -160,5 +178,6 @@ describe('measurements in a tiny configuration', () => {
     expect(md).toContain('# Benchmarks')
     expect(md).toContain('@goapi/flux')
     expect(md).toContain('## Machine')
+    expect(table.some((r) => r.measure.startsWith('7. batch'))).toBe(true)
   })
 })

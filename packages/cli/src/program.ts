@@ -6,6 +6,7 @@ import type { GlobalOptions } from './backend.js'
 import { CliError, EXIT } from './errors.js'
 import { guardOutput, show } from './output.js'
 import { accountCommand } from './commands/account.js'
+import { batchCommand } from './commands/batch-program.js'
 import { modelsCommand } from './commands/models.js'
 import { mockCommand } from './commands/mock.js'
 import { runCommand, type RunOptions } from './commands/run.js'
@@ -147,6 +148,8 @@ Examples:
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '4010')
     .option('-q, --quiet', 'do not log requests', false)
     .action(async (options: { port: string; quiet: boolean }) => setExit(await mockCommand(options)))
+
+  program.addCommand(batchCommand(setExit))
 
   for (const cmd of [program, ...allSubcommands(program)]) cmd.exitOverride()
   return program

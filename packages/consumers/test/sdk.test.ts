@@ -21,6 +21,7 @@ const families = publishedPackages()
         '@goapi/cli',
         '@goapi/sdk',
         '@goapi/server',
+        '@goapi/batch',
       ].includes(n),
   )
 

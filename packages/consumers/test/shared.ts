@@ -90,8 +90,10 @@ export const PINS = {
 
 /**
  * The packages the consumer project installs from tarballs: every published package but the
- * CLI (`@goapi/sdk` needs every family, and npm must find them among the tarballs, not the registry).
+ * CLI and `@goapi/batch` (`@goapi/sdk` needs every family, and npm must find them among the
+ * tarballs, not the registry; the batch package's native SQLite build and Redis client are checked
+ * by publint and attw, and by its own tests, not installed into every consumer app).
  */
 export const APP_PACKAGES = publishedPackages()
   .map((p) => p.name)
-  .filter((name) => name !== '@goapi/cli')
+  .filter((name) => name !== '@goapi/cli' && name !== '@goapi/batch')

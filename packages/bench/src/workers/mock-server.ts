@@ -2,7 +2,8 @@
 import { startMock } from '@goapi/mock'
 
 const latency = JSON.parse(process.argv[2] ?? '{}') as { pendingMs?: number; processingMs?: number }
-const mock = await startMock({ latency, maxTasks: 100_000 })
+const extra = JSON.parse(process.argv[3] ?? '{}') as Pick<NonNullable<Parameters<typeof startMock>[0]>, 'accounts'>
+const mock = await startMock({ latency, maxTasks: 100_000, ...extra })
 process.send?.({ type: 'ready', url: mock.url })
 process.on('message', (message: { type?: string }) => {
   if (message.type !== 'close') return
