@@ -314,7 +314,7 @@ export function defineOperation<
       try {
         result = await send(path, init)
       } catch (error) {
-        if (signal.aborted) throw error
+        if (signal.aborted || error instanceof GoApiError) throw error
         const codes = errorCodes(error)
         throw connectionError(error, apiKey, {
           causeCode: codes[codes.length - 1],
