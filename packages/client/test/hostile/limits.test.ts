@@ -150,8 +150,9 @@ describe('binary answers (createSpeech, GPTs files)', () => {
     const goapi = createClient({ apiKey: KEY, baseUrl: server.url })
     const stream = await speech.stream(goapi, speechBody, { maxBytes: 4 * MB })
     let received = 0
+    const reader = stream.getReader()
     const error = await (async () => {
-      for await (const chunk of stream) received += chunk.byteLength
+      for (let next = await reader.read(); !next.done; next = await reader.read()) received += next.value.byteLength
     })().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ResponseTooLargeError)
     expect(received).toBeLessThanOrEqual(4 * MB)

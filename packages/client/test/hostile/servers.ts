@@ -21,7 +21,7 @@ export interface Hostile {
   close(): Promise<void>
 }
 
-export type HostileHandler = (req: IncomingMessage, res: ServerResponse, hit: Hit, n: number) => void | Promise<void>
+export type HostileHandler = (req: IncomingMessage, res: ServerResponse, hit: Hit, n: number) => unknown
 
 export async function hostile(handler: HostileHandler): Promise<Hostile> {
   const hits: Hit[] = []
