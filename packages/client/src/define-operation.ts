@@ -227,16 +227,16 @@ async function readAnswer(
   apiKey: string,
   limits: ReadLimits,
 ) {
-  const capped = await readCapped(response, limits.maxBytes)
-  if (mode === 'binary') return capped.blob()
-  if (mode === 'text') return redact(await capped.text(), apiKey)
   const type = response.headers.get('content-type') ?? ''
-  if (/text\/event-stream/i.test(type)) {
+  if ((mode === 'json' || mode === 'envelope') && /text\/event-stream/i.test(type)) {
     await response.body?.cancel()
     throw new APIError(`${what}: GoAPI answered a server-sent event stream where JSON was expected`, {
       status: response.status,
     })
   }
+  const capped = await readCapped(response, limits.maxBytes)
+  if (mode === 'binary') return capped.blob()
+  if (mode === 'text') return redact(await capped.text(), apiKey)
   const text = await capped.text()
   if (/^text\//i.test(type) && mode !== 'envelope') return redact(text, apiKey)
   let body: unknown

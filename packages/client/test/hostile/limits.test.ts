@@ -5,6 +5,7 @@
 // the typed error arriving at all (buffering 600 MB into a string fails with a raw RangeError).
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  APIError,
   DEFAULT_MAX_BINARY_BYTES,
   DEFAULT_MAX_RESPONSE_BYTES,
   InternalServerError,
@@ -254,6 +255,17 @@ describe('a 100k-deep JSON body', () => {
 })
 
 describe('a body that is not JSON', () => {
+  it('an endless event stream where JSON was expected is an APIError, not read', async () => {
+    const server: Hostile = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      return pump(server, res, 600 * MB)
+    })
+    const account = defineOperation('get', '/account/info', { auth: 'apiKey', bodyType: 'none', response: 'json' })
+    const error = await account(createClient({ apiKey: KEY, baseUrl: server.url })).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(APIError)
+    expect((error as Error).message).toMatch(/event stream where JSON was expected/)
+  })
+
   it('stays InternalServerError for reads (unchanged)', async () => {
     const server = await serve((_req, res) => json(res, 200, 'not json'))
     await expect(createClient({ apiKey: KEY, baseUrl: server.url, maxRetries: 0 }).getTask('a')).rejects.toBeInstanceOf(
