@@ -126,6 +126,12 @@ export function guardedFetch(base: typeof fetch, options: GuardOptions): typeof 
     const max = response.ok ? options.maxBytes : Math.min(options.maxBytes, options.maxErrorBytes ?? options.maxBytes)
     await checkLength(response, max)
     const statusText = redact(response.statusText, options.apiKey).slice(0, 200)
+    // Fast path: fetch itself ends a body at its Content-Length, so an uncompressed answer that
+    // declares one within the cap (the usual small JSON answer) needs no counting.
+    const declared = response.headers.get('content-length')
+    const encoding = response.headers.get('content-encoding')
+    const bounded = declared !== null && /^\d+$/.test(declared) && (encoding === null || encoding === 'identity')
+    if (bounded && statusText === response.statusText) return response
     const body = response.body && !NULL_BODY.has(response.status) ? capBody(response.body, max, response.status) : null
     return new Response(body, { status: response.status, statusText, headers: response.headers })
   }

@@ -3,6 +3,7 @@
 // stopped at the cap (the server sees the client hang up long before it could send it all), and
 // creates keep TaskCreationUnknownError. Memory stays bounded because the read stops: asserted by
 // the typed error arriving at all (buffering 600 MB into a string fails with a raw RangeError).
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   APIError,
@@ -88,6 +89,25 @@ describe('a 600 MB answer', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ResponseTooLargeError)
     expect((error as ResponseTooLargeError).max).toBe(MB)
+  })
+})
+
+describe('a compressed answer (small Content-Length, large body)', () => {
+  it('is capped on the decoded bytes', async () => {
+    const bomb = gzipSync(Buffer.alloc(8 * MB, 0x20))
+    const server = await serve((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(bomb.length),
+      })
+      res.end(bomb)
+    })
+    const error = await createClient({ apiKey: KEY, baseUrl: server.url, maxResponseBytes: MB })
+      .getTask('abc')
+      .catch((e: unknown) => e)
+    expect(bomb.length).toBeLessThan(MB)
+    expect(error).toBeInstanceOf(ResponseTooLargeError)
   })
 })
 
