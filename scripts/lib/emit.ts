@@ -143,7 +143,7 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
 
 const ANSWER_TEXT: Record<OperationEntry['response'], string> = {
   json: 'the parsed JSON answer',
-  binary: 'the answer as a `Blob`',
+  binary: 'the answer as a `Blob` of at most `maxBytes` (default 100 MiB; `.stream()` gives it as a `ReadableStream`)',
   text: 'the answer as text',
   stream: 'an async iterable of the stream events (each `data:` line parsed)',
 }
@@ -205,7 +205,7 @@ function familyOperations(family: FamilyMeta, operations: OperationEntry[]): str
       '',
       ...(o.description ? [...o.description.split('\n'), ''] : []),
       `\`${o.method.toUpperCase()} ${o.path}\`${host}, authenticated with ${auth}. Resolves with ${answerText(o, family)};`,
-      `throws the client's typed errors (\`InvalidRequestError\`, \`AuthenticationError\`, ...). The last argument takes \`{ signal, timeoutMs, baseUrl }\`.`,
+      `throws the client's typed errors (\`InvalidRequestError\`, \`AuthenticationError\`, ...). The last argument takes \`{ signal, timeoutMs, baseUrl, maxBytes }\`.`,
       ...(o.deprecated
         ? ['', '@deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.']
         : []),
@@ -347,14 +347,14 @@ function familyReadme(
   const example = routes.find((o) => o.generated && !o.deprecated)
   if (!first && example) out += `## Example\n\n\`\`\`ts\n${operationExample(family, example).join('\n')}\n\`\`\`\n\n`
   if (routes.length > 0) {
-    out += `## Routes\n\nOne function per route of the family (generated from its operations): \`fn(goapi, params?, body?, options?)\`, where \`params\` holds the path parameters (when the route has any) and \`options\` takes \`{ signal, timeoutMs, baseUrl }\`. It sends one request (no retries) with the route's own host and authentication and resolves with the answer typed from the spec: the parsed JSON, a \`Blob\` for binary answers, or, for streamed answers, an async iterable of the parsed events (\`for await (const event of await fn(...))\`). Errors are the client's typed errors.\n\n`
+    out += `## Routes\n\nOne function per route of the family (generated from its operations): \`fn(goapi, params?, body?, options?)\`, where \`params\` holds the path parameters (when the route has any) and \`options\` takes \`{ signal, timeoutMs, baseUrl, maxBytes }\`. It sends one request (no retries) with the route's own host and authentication and resolves with the answer typed from the spec: the parsed JSON, a \`Blob\` for binary answers (at most \`maxBytes\`, default 100 MiB; \`fn.stream(...)\` resolves with the body as a \`ReadableStream\` under the same cap), or, for streamed answers, an async iterable of the parsed events (\`for await (const event of await fn(...))\`). Errors are the client's typed errors.\n\n`
     out += `| function | route | auth | answer |\n| --- | --- | --- | --- |\n`
     for (const o of routes) {
       const name = o.generated ? `\`${o.functionName}\`` : `\`${o.functionName}\` (hand-written helper)`
       const host = o.servers[0] ? ` on \`${o.servers[0]}\`` : ''
       const answer =
         o.response === 'binary'
-          ? '`Blob`'
+          ? '`Blob` (or `.stream()`)'
           : o.response === 'stream'
             ? `stream of ${o.answer.map((a) => `\`${a}\``).join(' / ') || 'events'}`
             : o.answer.map((a) => `\`${a}\``).join(' / ') || o.response

@@ -21,12 +21,17 @@ import {
   GoApiError,
   InternalServerError,
   RateLimitError,
+  RedirectError,
+  ResponseTooLargeError,
   TaskCreationUnknownError,
   TimeoutError,
 } from './errors.js'
-import { connectionError, dataFromBody, errorFromResponse } from './internal/http.js'
+import { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_JSON_DEPTH, guardedFetch } from './internal/guard.js'
+import { connectionError, dataFromBody, errorFromResponse, tooDeep } from './internal/http.js'
 import { makeLog, type LogLevel, type Logger } from './internal/logger.js'
 import { NetworkFailure, attemptFetch, withDeadline, type AttemptState } from './internal/request.js'
+import { nestedDeeperThan, redact } from './internal/redact.js'
+import { registerClient } from './internal/registry.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
 import { waitViaEvents } from './proxy-wait.js'
@@ -67,6 +72,14 @@ export interface ClientOptions {
   logger?: Logger
   /** Lowest level passed to `logger`. Default `warn`. */
   logLevel?: LogLevel
+  /**
+   * Largest JSON (or text) answer read, in bytes: a larger Content-Length, or more bytes while
+   * reading, ends the call with `ResponseTooLargeError`. Default 32 MiB. (Binary answers of route
+   * functions have their own `maxBytes`, default 100 MiB.)
+   */
+  maxResponseBytes?: number
+  /** Deepest nesting of a JSON answer accepted (deeper: `ResponseTooLargeError`). Default 128. */
+  maxResponseDepth?: number
   /** `true` only with {@link ProxyClientOptions}. */
   proxy?: false
 }
@@ -187,12 +200,18 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
     maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
   }
   const log = makeLog(options.logger, options.logLevel ?? 'warn', apiKey)
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_JSON_BYTES
+  const maxResponseDepth = options.maxResponseDepth ?? DEFAULT_MAX_JSON_DEPTH
+  // Every request goes through the guard: no redirect is followed to another origin or for a
+  // POST, and no answer is read past `maxResponseBytes`.
+  const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
   // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
   // machinery when none is given, and user middleware still sees the key already set.
   const raw = createFetchClient<paths>({
     baseUrl: first,
     headers: proxy ? {} : { 'x-api-key': apiKey },
-    fetch: (request: Request) => baseFetch(request),
+    redirect: 'manual',
+    fetch: (request: Request) => guarded(request),
   })
   for (const mw of options.middleware ?? []) raw.use(mw)
 
@@ -216,7 +235,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
       const state: AttemptState = { responded: false, status: undefined }
       let result: Result
       try {
-        result = await spec.send({ baseUrl, fetch: attemptFetch(baseFetch, state, signal) })
+        result = await spec.send({ baseUrl, fetch: attemptFetch(guarded, state, signal) })
       } catch (error) {
         if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
         if (error instanceof NetworkFailure) {
@@ -244,7 +263,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
         }
         throw error
       }
-      if (!result.response.ok) throw errorFromResponse(result.response, result.error, apiKey, spec.taskId)
+      if (!result.response.ok)
+        throw errorFromResponse(result.response, result.error, apiKey, spec.taskId, maxResponseDepth)
       return spec.pick(result.response, result.data)
     })
   }
@@ -259,7 +279,13 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
   /** The policy: what each failure means for a read (GET/DELETE) and for a create (POST). */
   function decide(error: unknown, method: Method): Decision | undefined {
     if (!(error instanceof GoApiError) || error instanceof AbortError) return undefined
-    const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined
+    // An answer too large or redirected elsewhere will not change by asking again; for a create it
+    // still came from the server, so the task may exist.
+    const unusable = error instanceof ResponseTooLargeError || error instanceof RedirectError
+    if (unusable && method !== 'POST') return undefined
+    if (unusable)
+      return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
+    const retryAfterMs = error instanceof APIError ? error.retryAfterMs : undefined
     if (method === 'POST') {
       if (error instanceof APIConnectionError && !error.mayHaveReachedServer)
         return { error, retry: true, failover: true }
@@ -286,7 +312,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
       return { error, retry: true, failover: true }
     if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
     if (error instanceof APIError && error.status === 408) return { error, retry: true, failover: false }
-    if (error instanceof APIError && error.status >= 500) return { error, retry: true, failover: true }
+    if (error instanceof APIError && error.status >= 500) return { error, retry: true, failover: true, retryAfterMs }
     return undefined
   }
 
@@ -326,7 +352,9 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           log('error', `${spec.what}: Retry-After of ${decision.retryAfterMs} ms exceeds maxRetryAfterMs; giving up`)
           throw decision.error
         }
-        const delay = next !== host && !tried.has(next) ? 0 : (decision.retryAfterMs ?? backoffDelay(policy, retry))
+        // Retry-After is a minimum: never sooner than it, nor than the backoff (a `0` cannot make a hot loop).
+        const backoff = backoffDelay(policy, retry)
+        const delay = next !== host && !tried.has(next) ? 0 : Math.max(decision.retryAfterMs ?? 0, backoff)
         log(
           'warn',
           `${spec.method} ${spec.what} failed on ${baseUrl} (${decision.error.message}); retry ${retry + 1}/${maxRetries}${next !== host ? ` on ${baseUrls[next]}` : ''} in ${delay} ms`,
@@ -336,7 +364,13 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
     }
   }
 
-  const asTask = (response: Response, body: unknown) => dataFromBody(response, body, apiKey) as UntypedTask
+  const asTask = (response: Response, body: unknown) =>
+    dataFromBody(response, body, apiKey, 'a task', maxResponseDepth) as UntypedTask
+  /** A non-envelope answer, checked for depth and scrubbed of the key like every other. */
+  const checked = (response: Response, body: unknown) => {
+    if (nestedDeeperThan(body, maxResponseDepth)) throw tooDeep(response.status, maxResponseDepth)
+    return redact(body, apiKey)
+  }
   const create = (request: unknown, opts: RequestOptions | undefined) =>
     call<UntypedTask>(
       {
@@ -381,7 +415,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           what: 'cancel task',
           taskId,
           send: (init) => raw.DELETE('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, ...init }),
-          pick: (_r, body) => body as CancelTaskResponse,
+          pick: (r, body) => checked(r, body) as CancelTaskResponse,
         },
         opts,
       )
@@ -395,7 +429,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           what: 'cancel tasks',
           taskId: undefined,
           send: (init) => raw.DELETE('/api/v1/tasks', { params: { query: { created_before, model } }, ...init }),
-          pick: (_r, body) => (body ?? {}) as CancelTasksResponse,
+          pick: (r, body) => (checked(r, body) ?? {}) as CancelTasksResponse,
         },
         opts,
       )
@@ -430,6 +464,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
       return client.wait(task, runOptions)
     },
   }
+  registerClient(client, { apiKey, fetch: baseFetch, maxResponseBytes, maxResponseDepth })
   return client
 }
 

@@ -5,8 +5,17 @@ import type { Middleware } from 'openapi-fetch'
 import type { paths } from '@goapi/types'
 import type { GoApiClient } from './client.js'
 import { APIError, GoApiError } from './errors.js'
-import { connectionError, dataFromBody, errorFromResponse } from './internal/http.js'
-import { redact } from './internal/redact.js'
+import {
+  DEFAULT_MAX_BINARY_BYTES,
+  DEFAULT_MAX_JSON_BYTES,
+  DEFAULT_MAX_JSON_DEPTH,
+  capBody,
+  checkLength,
+  guardedFetch,
+} from './internal/guard.js'
+import { connectionError, dataFromBody, errorFromResponse, tooDeep } from './internal/http.js'
+import { nestedDeeperThan, redact } from './internal/redact.js'
+import { internalsOf } from './internal/registry.js'
 import { withDeadline } from './internal/request.js'
 import { errorCodes, provablyNotSent } from './internal/retry.js'
 import { abortError } from './internal/sleep.js'
@@ -79,6 +88,13 @@ export interface OperationOptions {
   timeoutMs?: number
   /** Overrides the host: the operation's own server (such as `https://upload.theapi.app`) or the client's base URL. */
   baseUrl?: string
+  /**
+   * Largest answer read, in bytes: a larger Content-Length is rejected before reading, and reading
+   * stops as soon as more arrives (`ResponseTooLargeError`). Default: 100 MiB for a binary answer
+   * (also for its `.stream()`), the client's `maxResponseBytes` (32 MiB) for JSON and text, and for
+   * an event stream no total limit (each event is capped at `maxResponseBytes`).
+   */
+  maxBytes?: number
 }
 
 /** The positional arguments after the client: `params` (path/query) if any, `body` if any, then options. */
@@ -105,6 +121,26 @@ export interface OperationFunction<
   /** The operation's own hosts from the spec (the first is used); empty: the client's base URL. */
   readonly servers: readonly string[]
 }
+
+/** What a binary route function has besides the `Blob` call: the answer as a stream. */
+export interface BinaryOperationStream<O, F extends string = never> {
+  /**
+   * Like the call itself, but resolves (once the answer has started) with its body as a stream of
+   * bytes instead of a `Blob`, capped by `maxBytes` (default 100 MiB) like the `Blob`: past it the
+   * stream errors with `ResponseTooLargeError` and the connection is closed. `timeoutMs` bounds the
+   * wait for the answer to start; stop the stream itself with `signal` or by cancelling it.
+   */
+  stream(client: GoApiClient, ...args: OperationArgs<O, F>): Promise<ReadableStream<Uint8Array>>
+}
+
+/** What {@link defineOperation} returns: the function, and for a binary answer its `.stream()` form too. */
+export type DefinedOperation<
+  M extends HttpMethod,
+  P extends string,
+  O,
+  R extends OperationResponse,
+  F extends string = never,
+> = OperationFunction<M, P, O, R, F> & (R extends 'binary' ? BinaryOperationStream<O, F> : unknown)
 
 export interface OperationDefinition<R extends OperationResponse, F extends string> {
   auth: OperationAuth
@@ -137,9 +173,10 @@ async function* events(
   what: string,
   apiKey: string,
   signal: AbortSignal | undefined,
+  limits: { maxEventBytes: number; maxDepth: number },
 ): AsyncGenerator<unknown, void, undefined> {
   if (!response.body) throw new APIError(`${what}: GoAPI answered a stream without a body`, { status: response.status })
-  const stream = sseData(response.body)
+  const stream = sseData(response.body, { maxEventBytes: limits.maxEventBytes })
   try {
     for (;;) {
       let next: IteratorResult<string, void>
@@ -162,7 +199,8 @@ async function* events(
           },
         )
       }
-      yield event
+      if (nestedDeeperThan(event, limits.maxDepth)) throw tooDeep(response.status, limits.maxDepth)
+      yield redact(event, apiKey)
     }
   } finally {
     // Cancels the body when the consumer stops early (`break`), so the connection is closed.
@@ -170,18 +208,37 @@ async function* events(
   }
 }
 
-async function readAnswer(response: Response, mode: OperationResponse, what: string, apiKey: string) {
-  if (mode === 'binary') return response.blob()
-  if (mode === 'text') return response.text()
+interface ReadLimits {
+  maxBytes: number
+  maxDepth: number
+}
+
+/** The whole body, read under `maxBytes` (whatever the `fetch` behind the client did). */
+async function readCapped(response: Response, maxBytes: number): Promise<Response> {
+  await checkLength(response, maxBytes)
+  const body = response.body ? capBody(response.body, maxBytes, response.status) : null
+  return new Response(body, { headers: response.headers })
+}
+
+async function readAnswer(
+  response: Response,
+  mode: OperationResponse,
+  what: string,
+  apiKey: string,
+  limits: ReadLimits,
+) {
   const type = response.headers.get('content-type') ?? ''
-  if (/text\/event-stream/i.test(type)) {
+  if ((mode === 'json' || mode === 'envelope') && /text\/event-stream/i.test(type)) {
     await response.body?.cancel()
     throw new APIError(`${what}: GoAPI answered a server-sent event stream where JSON was expected`, {
       status: response.status,
     })
   }
-  const text = await response.text()
-  if (/^text\//i.test(type) && mode !== 'envelope') return text
+  const capped = await readCapped(response, limits.maxBytes)
+  if (mode === 'binary') return capped.blob()
+  if (mode === 'text') return redact(await capped.text(), apiKey)
+  const text = await capped.text()
+  if (/^text\//i.test(type) && mode !== 'envelope') return redact(text, apiKey)
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -189,7 +246,9 @@ async function readAnswer(response: Response, mode: OperationResponse, what: str
     const status = `Invalid JSON from GoAPI (HTTP ${response.status})`
     throw errorFromResponse(new Response(null, { status: 502, statusText: status }), undefined, apiKey)
   }
-  return mode === 'envelope' ? dataFromBody(response, body, apiKey, 'data') : body
+  if (mode === 'envelope') return dataFromBody(response, body, apiKey, 'data', limits.maxDepth)
+  if (nestedDeeperThan(body, limits.maxDepth)) throw tooDeep(response.status, limits.maxDepth)
+  return redact(body, apiKey)
 }
 
 /**
@@ -204,25 +263,30 @@ export function defineOperation<
   const P extends OperationPath<M>,
   const R extends OperationResponse,
   const F extends string = never,
->(method: M, path: P, definition: OperationDefinition<R, F>): OperationFunction<M, P, OperationOf<P, M>, R, F> {
+>(method: M, path: P, definition: OperationDefinition<R, F>): DefinedOperation<M, P, OperationOf<P, M>, R, F> {
   const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '')
   const hasParams = pathNames.length > 0 || (definition.query?.length ?? 0) > 0
   const hasBody = definition.bodyType !== 'none'
   const servers = definition.servers ?? []
   const what = `${method.toUpperCase()} ${path}`
 
-  const call = async (client: GoApiClient, ...args: unknown[]): Promise<unknown> => {
+  const call = async (client: GoApiClient, as: OperationResponse | 'bytes', args: unknown[]): Promise<unknown> => {
     let i = 0
     const params = (hasParams ? args[i++] : undefined) as Record<string, unknown> | undefined
     const body = hasBody ? args[i++] : undefined
     const options = (args[i] ?? {}) as OperationOptions
-    let apiKey = ''
+    const inner = internalsOf(client)
+    let apiKey = inner?.apiKey ?? ''
     const readKey: Middleware = {
       onRequest({ request }) {
-        apiKey = request.headers.get('x-api-key') ?? ''
+        apiKey ||= request.headers.get('x-api-key') ?? ''
         return undefined
       },
     }
+    const maxJson = inner?.maxResponseBytes ?? DEFAULT_MAX_JSON_BYTES
+    const maxDepth = inner?.maxResponseDepth ?? DEFAULT_MAX_JSON_DEPTH
+    const binary = as === 'binary' || as === 'bytes'
+    const maxBytes = options.maxBytes ?? (binary ? DEFAULT_MAX_BINARY_BYTES : as === 'stream' ? Infinity : maxJson)
     const path_: Record<string, unknown> = {}
     const query: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(params ?? {})) (pathNames.includes(k) ? path_ : query)[k] = v
@@ -234,18 +298,23 @@ export function defineOperation<
     }
     if (hasBody) init.body = body
     if (definition.bodyType === 'multipart') init.bodySerializer = toFormData
-    if (definition.response === 'stream') init.headers = { accept: 'text/event-stream' }
+    if (as === 'stream') init.headers = { accept: 'text/event-stream' }
+    // The client's guard caps every answer at its `maxResponseBytes`; this call reads under its own cap.
+    if (inner && maxBytes !== maxJson) {
+      init.fetch = guardedFetch(inner.fetch, { apiKey: inner.apiKey, maxBytes, maxErrorBytes: maxJson })
+    }
     const raw = client.raw as unknown as Record<string, RawCall>
     const send = raw[method.toUpperCase()]
     if (!send) throw new Error(`openapi-fetch has no ${method.toUpperCase()}`)
     return withDeadline(options.timeoutMs ?? client.timeoutMs, options.signal, what, async (signal) => {
       const userSignal = options.signal
-      init.signal = definition.response === 'stream' && userSignal ? AbortSignal.any([signal, userSignal]) : signal
+      const streamed = as === 'stream' || as === 'bytes'
+      init.signal = streamed && userSignal ? AbortSignal.any([signal, userSignal]) : signal
       let result: { error?: unknown; response: Response }
       try {
         result = await send(path, init)
       } catch (error) {
-        if (signal.aborted) throw error
+        if (signal.aborted || error instanceof GoApiError) throw error
         const codes = errorCodes(error)
         throw connectionError(error, apiKey, {
           causeCode: codes[codes.length - 1],
@@ -253,17 +322,32 @@ export function defineOperation<
         })
       }
       const { response } = result
-      if (!response.ok) throw errorFromResponse(response, result.error, apiKey)
-      if (definition.response === 'stream') return events(response, what, apiKey, userSignal)
+      if (!response.ok) throw errorFromResponse(response, result.error, apiKey, undefined, maxDepth)
+      if (as === 'stream') return events(response, what, apiKey, userSignal, { maxEventBytes: maxJson, maxDepth })
       try {
-        return await readAnswer(response, definition.response, what, apiKey)
+        if (as === 'bytes') {
+          await checkLength(response, maxBytes)
+          const midBody = (error: unknown) =>
+            userSignal?.aborted
+              ? abortError(userSignal)
+              : error instanceof GoApiError
+                ? error
+                : connectionError(error, apiKey, { mayHaveReachedServer: true, midBody: true })
+          return response.body ? capBody(response.body, maxBytes, response.status, midBody) : new Blob([]).stream()
+        }
+        return await readAnswer(response, as, what, apiKey, { maxBytes, maxDepth })
       } catch (error) {
         if (signal.aborted || error instanceof GoApiError) throw error
         throw connectionError(error, apiKey, { mayHaveReachedServer: true, midBody: true })
       }
     })
   }
-  return Object.assign(call, { method, path, auth: definition.auth, servers }) as unknown as OperationFunction<
+  const fn = (client: GoApiClient, ...args: unknown[]) => call(client, definition.response, args)
+  const extra =
+    definition.response === 'binary'
+      ? { stream: (client: GoApiClient, ...args: unknown[]) => call(client, 'bytes', args) }
+      : {}
+  return Object.assign(fn, { method, path, auth: definition.auth, servers }, extra) as unknown as DefinedOperation<
     M,
     P,
     OperationOf<P, M>,

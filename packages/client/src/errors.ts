@@ -1,6 +1,7 @@
 // One error hierarchy for everything the client can throw. Every error carries what is known
 // (HTTP status, GoAPI `code`/`message`, task id) and never the API key.
 import type { UntypedTask } from '@goapi/types'
+import { clip } from './internal/redact.js'
 
 export interface GoApiErrorOptions {
   status?: number
@@ -50,13 +51,19 @@ export class ConfigurationError extends GoApiError {
 /** GoAPI answered with an HTTP error status. Subclasses name the common cases. */
 export class APIError extends GoApiError {
   override name = 'APIError'
-  /** The parsed answer body (JSON), or its text when it was not JSON. */
+  /** The parsed answer body (JSON, the API key scrubbed), or its text when it was not JSON. */
   readonly body: unknown
   declare readonly status: number
+  /**
+   * The answer's `Retry-After` in ms (429 and 503 only), when it was a sane value: seconds or an
+   * HTTP date, between 0 and 1 hour. Negative, non-numeric or longer values are ignored.
+   */
+  readonly retryAfterMs: number | undefined
 
-  constructor(message: string, options: GoApiErrorOptions & { status: number; body?: unknown }) {
+  constructor(message: string, options: GoApiErrorOptions & { status: number; body?: unknown; retryAfterMs?: number }) {
     super(message, options)
     this.body = options.body
+    this.retryAfterMs = options.retryAfterMs
   }
 
   override toJSON(): Record<string, unknown> {
@@ -84,18 +91,53 @@ export class NotFoundError extends APIError {
 export class InsufficientCreditsError extends APIError {
   override name = 'InsufficientCreditsError'
 }
-/** 429: too many requests. `retryAfterMs` is GoAPI's `Retry-After`, when given. */
+/** 429: too many requests. `retryAfterMs` is GoAPI's `Retry-After`, when given (and sane). */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError'
-  readonly retryAfterMs: number | undefined
-  constructor(message: string, options: GoApiErrorOptions & { status: number; body?: unknown; retryAfterMs?: number }) {
-    super(message, options)
-    this.retryAfterMs = options.retryAfterMs
-  }
 }
-/** 5xx: GoAPI or something in front of it failed. */
+/** 5xx: GoAPI or something in front of it failed. On a 503, `retryAfterMs` is its `Retry-After`, when given. */
 export class InternalServerError extends APIError {
   override name = 'InternalServerError'
+}
+
+/**
+ * GoAPI answered with a redirect the client does not follow: to another origin (the API key would
+ * go there), for anything but a GET, or more than `maxRedirects` times. `location` is where it pointed
+ * (redacted, cut to 200 characters); nothing was sent there.
+ */
+export class RedirectError extends APIError {
+  override name = 'RedirectError'
+  readonly location: string | undefined
+
+  constructor(message: string, options: GoApiErrorOptions & { status: number; location?: string }) {
+    super(message, options)
+    this.location = options.location
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), location: this.location }
+  }
+}
+
+/**
+ * An answer was larger than the client accepts (`limit: 'bytes'`, its Content-Length or the bytes
+ * actually read; `max` bytes) or a JSON answer was nested deeper than `max` levels (`limit: 'depth'`).
+ * The body was not kept, and reading it stopped as soon as the limit was passed.
+ */
+export class ResponseTooLargeError extends GoApiError {
+  override name = 'ResponseTooLargeError'
+  readonly limit: 'bytes' | 'depth'
+  readonly max: number
+
+  constructor(message: string, options: GoApiErrorOptions & { limit: 'bytes' | 'depth'; max: number }) {
+    super(message, options)
+    this.limit = options.limit
+    this.max = options.max
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit, max: this.max }
+  }
 }
 
 /** The request never got an HTTP answer (refused, reset, DNS failure, ...). */
@@ -179,7 +221,8 @@ export class TaskFailedError extends GoApiError {
   constructor(task: UntypedTask) {
     const err = task.error
     const text = err?.message || err?.raw_message || 'no error message'
-    super(`Task ${task.task_id} (${task.model} ${task.task_type}) failed: ${text}`, {
+    const head = `Task ${clip(String(task.task_id), 200)} (${clip(String(task.model), 200)} ${clip(String(task.task_type), 200)})`
+    super(`${head} failed: ${clip(String(text))}`, {
       code: err?.code,
       apiMessage: err?.message,
       taskId: task.task_id,

@@ -1,5 +1,11 @@
 export { createClient, isTaskOf, DEFAULT_BASE_URL, DEFAULT_BASE_URLS, DEFAULT_TIMEOUT_MS } from './client.js'
 export { DEFAULT_RETRY_POLICY, backoffDelay } from './internal/retry.js'
+export {
+  DEFAULT_MAX_BINARY_BYTES,
+  DEFAULT_MAX_JSON_BYTES as DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_MAX_JSON_DEPTH as DEFAULT_MAX_RESPONSE_DEPTH,
+  MAX_REDIRECTS,
+} from './internal/guard.js'
 export type { RetryPolicy } from './internal/retry.js'
 export type { Logger, LogLevel } from './internal/logger.js'
 export {
@@ -40,8 +46,11 @@ export type {
   OperationArgs,
   OperationFunction,
   OperationDefinition,
+  DefinedOperation,
+  BinaryOperationStream,
 } from './define-operation.js'
 export { sseData } from './sse.js'
+export type { SseOptions } from './sse.js'
 export { waitForTask, pollDelay, pollPolicy, DEFAULT_WAIT_TIMEOUT_MS } from './wait.js'
 export type { WaitOptions, PollPolicy, TaskKind } from './wait.js'
 export { taskState } from './internal/status.js'
@@ -63,6 +72,8 @@ export {
   TaskFailedError,
   TaskCreationUnknownError,
   WebhookVerificationError,
+  RedirectError,
+  ResponseTooLargeError,
 } from './errors.js'
 export type { GoApiErrorOptions, CreationUnknownReason, WebhookFailureReason } from './errors.js'
 export type {

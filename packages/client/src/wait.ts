@@ -1,7 +1,7 @@
 // Polling until a task finishes: deadline, AbortSignal, progress callback, capped exponential
 // backoff with jitter that starts fast and is paced by what the task produces.
 import type { UntypedTask } from '@goapi/types'
-import { GoApiError, TaskFailedError, TimeoutError } from './errors.js'
+import { APIError, GoApiError, ResponseTooLargeError, TaskFailedError, TimeoutError } from './errors.js'
 import { sleep } from './internal/sleep.js'
 import { taskState } from './internal/status.js'
 
@@ -62,13 +62,40 @@ export function pollDelay(policy: PollPolicy, attempt: number, random: () => num
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000
 
+class Token {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * The task's status and output as one string, to notice changes: JSON-like, built without
+ * recursion (a deeply nested output cannot overflow the stack).
+ */
 function fingerprint(task: UntypedTask): string {
-  return `${task.status}|${JSON.stringify(task.output ?? null)}`
+  const out: string[] = [String(task.status), '|']
+  const stack: unknown[] = [task.output ?? null]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (v instanceof Token) out.push(v.text)
+    else if (Array.isArray(v)) {
+      stack.push(new Token(']'))
+      for (let j = v.length - 1; j >= 0; j--) stack.push(v[j] as unknown, new Token(j ? ',' : ''))
+      out.push('[')
+    } else if (typeof v === 'object' && v !== null) {
+      const entries = Object.entries(v)
+      stack.push(new Token('}'))
+      for (let j = entries.length - 1; j >= 0; j--) {
+        const [k, value] = entries[j] as [string, unknown]
+        stack.push(value, new Token(`${j ? ',' : ''}${JSON.stringify(k)}:`))
+      }
+      out.push('{')
+    } else out.push(JSON.stringify(v) ?? 'null')
+  }
+  return out.join('')
 }
 
 /** Whether an error while polling is worth another try (the task itself is not affected). */
 function isTransient(error: unknown): boolean {
-  if (!(error instanceof GoApiError)) return false
+  if (!(error instanceof GoApiError) || error instanceof ResponseTooLargeError) return false
   if (error.name === 'APIConnectionError' || error.name === 'TimeoutError') return true
   return error.status === 408 || error.status === 429 || (error.status !== undefined && error.status >= 500)
 }
@@ -105,6 +132,8 @@ export async function waitForTask(
     if (done) return done
   }
 
+  /** A wait the server asked for (Retry-After), applied before the next check. */
+  let pause = 0
   for (let attempt = 0; ; attempt++) {
     const remaining = deadline - Date.now()
     if (remaining <= 0) {
@@ -115,7 +144,8 @@ export async function waitForTask(
         { taskId, task: last },
       )
     }
-    await sleep(Math.min(pollDelay(policy, attempt), remaining), options.signal)
+    await sleep(Math.min(Math.max(pause, pollDelay(policy, attempt)), remaining), options.signal)
+    pause = 0
     const left = deadline - Date.now()
     if (left <= 0) continue
     let task: UntypedTask
@@ -123,7 +153,12 @@ export async function waitForTask(
       task = await deps.get(taskId, options.signal, left)
     } catch (error) {
       if (isTransient(error)) {
-        deps.log?.('warn', `polling task ${taskId} failed (${(error as Error).message}); trying again`)
+        // A sane Retry-After (429/503) that ends before the deadline is waited for; any other falls
+        // back to the polling pace.
+        const after = error instanceof APIError ? error.retryAfterMs : undefined
+        if (after !== undefined && after < deadline - Date.now()) pause = after
+        const next = pause > 0 ? `in ${pause} ms (Retry-After)` : 'at the polling pace'
+        deps.log?.('warn', `polling task ${taskId} failed (${(error as Error).message}); trying again ${next}`)
         continue
       }
       throw error

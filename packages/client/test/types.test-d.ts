@@ -61,6 +61,11 @@ describe('typed tasks', () => {
     expectTypeOf(await speech(goapi, { model: 'tts-1', input: 'hi', voice: 'alloy' })).toEqualTypeOf<Blob>()
     // @ts-expect-error: `input` is required
     void speech(goapi, { model: 'tts-1', voice: 'alloy' })
+    expectTypeOf(
+      await speech.stream(goapi, { model: 'tts-1', input: 'hi', voice: 'alloy' }, { maxBytes: 1e6 }),
+    ).toEqualTypeOf<ReadableStream<Uint8Array>>()
+    // @ts-expect-error: `input` is required by the stream form too
+    void speech.stream(goapi, { model: 'tts-1', voice: 'alloy' })
     const getMusic = defineOperation('get', '/api/suno/v1/music/{task_id}', {
       auth: 'apiKey',
       bodyType: 'none',
@@ -71,6 +76,8 @@ describe('typed tasks', () => {
     >()
     // @ts-expect-error: the path parameter is required
     void getMusic(goapi)
+    // @ts-expect-error: only a binary answer has a `.stream()` form
+    void getMusic.stream
     // @ts-expect-error: not a GET route of the spec
     void defineOperation('get', '/v1/audio/speech', { auth: 'bearer', bodyType: 'none', response: 'json' })
     const upload = defineOperation('post', '/v1/audio/transcriptions', {

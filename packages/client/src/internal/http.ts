@@ -9,8 +9,11 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
+  type GoApiError,
 } from '../errors.js'
-import { redact } from './redact.js'
+import { DEFAULT_MAX_JSON_DEPTH } from './guard.js'
+import { clip, nestedDeeperThan, redact, safeCause } from './redact.js'
 
 interface Envelope {
   code?: unknown
@@ -22,26 +25,58 @@ function envelope(body: unknown): Envelope {
   return typeof body === 'object' && body !== null ? (body as Envelope) : {}
 }
 
-/** `Retry-After` as milliseconds: seconds or an HTTP date. */
+/** The longest `Retry-After` the client takes seriously: 1 hour. Longer values are ignored. */
+export const MAX_SANE_RETRY_AFTER_MS = 3_600_000
+
+/**
+ * `Retry-After` as milliseconds: whole or decimal seconds, or an HTTP date. Negative, non-numeric
+ * and absurd values (more than an hour) give `undefined`: the caller falls back to its backoff.
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+  const text = value?.trim()
+  if (!text) return undefined
+  let ms: number
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Math.round(Number(text) * 1000)
+  else if (/^[A-Za-z]{3}, /.test(text)) ms = Date.parse(text) - now
+  else return undefined
+  if (!Number.isFinite(ms)) return undefined
+  if (ms < 0) return 0 // a date already passed: now
+  return ms <= MAX_SANE_RETRY_AFTER_MS ? ms : undefined
 }
 
-/** The typed error for an HTTP error answer. The API key is scrubbed from everything kept. */
-export function errorFromResponse(response: Response, rawBody: unknown, apiKey: string, taskId?: string): APIError {
+/** The `ResponseTooLargeError` for a JSON answer nested deeper than the client accepts. */
+export function tooDeep(status: number, maxDepth: number, taskId?: string): ResponseTooLargeError {
+  return new ResponseTooLargeError(
+    `GoAPI's answer (HTTP ${status}) is JSON nested deeper than ${maxDepth} levels: not kept`,
+    { limit: 'depth', max: maxDepth, status, taskId },
+  )
+}
+
+/**
+ * The typed error for an HTTP error answer. The API key is scrubbed from everything kept; a body
+ * nested deeper than `maxDepth` gives a `ResponseTooLargeError` instead.
+ */
+export function errorFromResponse(
+  response: Response,
+  rawBody: unknown,
+  apiKey: string,
+  taskId?: string,
+  maxDepth = DEFAULT_MAX_JSON_DEPTH,
+): GoApiError {
+  const status = response.status
+  if (nestedDeeperThan(rawBody, maxDepth)) return tooDeep(status, maxDepth, taskId)
   const body = redact(rawBody, apiKey)
   const env = envelope(body)
-  const status = response.status
   const apiMessage =
     typeof env.message === 'string' ? env.message : typeof body === 'string' && body.length < 500 ? body : undefined
   const code = typeof env.code === 'number' ? env.code : undefined
-  const what = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
-  const message = `GoAPI answered ${what}${apiMessage ? `: ${apiMessage}` : ''}${taskId ? ` (task ${taskId})` : ''}`
-  const options = { status, code, apiMessage, taskId, body }
+  const reason = clip(redact(response.statusText, apiKey), 200)
+  const what = `${response.status}${reason ? ` ${reason}` : ''}`
+  const shown = apiMessage ? `: ${clip(apiMessage)}` : ''
+  const message = `GoAPI answered ${what}${shown}${taskId ? ` (task ${clip(taskId, 200)})` : ''}`
+  const retryAfterMs =
+    status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined
+  const options = { status, code, apiMessage, taskId, body, retryAfterMs }
   if (
     status === 402 ||
     (apiMessage && /insufficient (credit|balance|quota)|not enough (credit|balance)/i.test(apiMessage))
@@ -52,22 +87,26 @@ export function errorFromResponse(response: Response, rawBody: unknown, apiKey: 
   if (status === 401) return new AuthenticationError(message, options)
   if (status === 403) return new PermissionDeniedError(message, options)
   if (status === 404) return new NotFoundError(message, options)
-  if (status === 429)
-    return new RateLimitError(message, {
-      ...options,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-    })
+  if (status === 429) return new RateLimitError(message, options)
   if (status >= 500) return new InternalServerError(message, options)
   return new APIError(message, options)
 }
 
 /**
- * The `data` of a successful envelope; a missing `data` is an error (GoAPI answered oddly), whose
- * kept body has the API key scrubbed. `subject` names what was missing in the message.
+ * The `data` of a successful envelope, with the API key scrubbed; a missing `data` is an error
+ * (GoAPI answered oddly), whose kept body has the key scrubbed too, and a body nested deeper than
+ * `maxDepth` is a `ResponseTooLargeError`. `subject` names what was missing in the message.
  */
-export function dataFromBody(response: Response, rawBody: unknown, apiKey: string, subject = 'a task'): unknown {
+export function dataFromBody(
+  response: Response,
+  rawBody: unknown,
+  apiKey: string,
+  subject = 'a task',
+  maxDepth = DEFAULT_MAX_JSON_DEPTH,
+): unknown {
+  if (nestedDeeperThan(rawBody, maxDepth)) throw tooDeep(response.status, maxDepth)
   const env = envelope(rawBody)
-  if (env.data !== undefined && env.data !== null && typeof env.data === 'object') return env.data
+  if (env.data !== undefined && env.data !== null && typeof env.data === 'object') return redact(env.data, apiKey)
   const body = redact(rawBody, apiKey)
   const safe = envelope(body)
   throw new APIError(`GoAPI answered ${response.status} without ${subject} in the body`, {
@@ -88,7 +127,7 @@ export function connectionError(
   return new APIConnectionError(
     `${prefix}: ${redact(detail, apiKey)}${options.causeCode ? ` (${options.causeCode})` : ''}`,
     {
-      cause: error,
+      cause: safeCause(error, apiKey),
       causeCode: options.causeCode,
       mayHaveReachedServer: options.mayHaveReachedServer,
     },

@@ -1,6 +1,6 @@
 // Runs one HTTP exchange with a per-request timeout and the caller's AbortSignal, and tells
 // network failures apart from answers. Timers and listeners are always cleaned up.
-import { TimeoutError } from '../errors.js'
+import { GoApiError, TimeoutError } from '../errors.js'
 import { abortError } from './sleep.js'
 
 /** Thrown by the wrapped fetch when no answer came back (refused, reset, DNS, ...). */
@@ -27,6 +27,11 @@ export function attemptFetch(base: typeof fetch, state: AttemptState, signal: Ab
     try {
       response = await base(input, init ? { ...init, signal } : { signal })
     } catch (error) {
+      // The guard's typed errors (a redirect not followed, a Content-Length too large) are answers.
+      if (error instanceof GoApiError) {
+        state.responded = true
+        throw error
+      }
       throw new NetworkFailure(error)
     }
     state.responded = true

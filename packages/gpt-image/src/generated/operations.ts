@@ -15,7 +15,7 @@ import type { GptImageImagesResponse } from './tasks.js'
  * the body below accepts it as a pass-through model string.
  *
  * `POST /v1/images/generations`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link GptImageImagesResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
@@ -47,7 +47,7 @@ export const generate = /* @__PURE__ */ defineOperation('post', '/v1/images/gene
  * names it (unverified). Auth is `Authorization: Bearer <key>`.
  *
  * `POST /v1/images/edits`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link GptImageImagesResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts

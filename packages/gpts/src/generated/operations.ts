@@ -12,7 +12,7 @@ import type { GptsConversationEvent, GptsDownloadFileResponse } from './tasks.js
  * `finished_successfully`. Keep `conversation_id` for follow-up messages.
  *
  * `POST /api/chatgpt/v1/conversation` on `https://api.goapi.xyz` (change it with `{ baseUrl }`), authenticated with `x-api-key`. Resolves with an async iterable of the stream events (each `data:` line parsed), each a {@link GptsConversationEvent};
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
@@ -48,7 +48,7 @@ export const createConversation = /* @__PURE__ */ defineOperation('post', '/api/
  * `stream: true` (unverified).
  *
  * `POST /api/chatgpt/v1/conversation/{conversation_id}` on `https://api.goapi.xyz` (change it with `{ baseUrl }`), authenticated with `x-api-key`. Resolves with an async iterable of the stream events (each `data:` line parsed), each a {@link GptsConversationEvent};
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
@@ -83,7 +83,7 @@ export const addMessage = /* @__PURE__ */ defineOperation('post', '/api/chatgpt/
  * file id (the asset pointer without `file-service://`) and clients read `data.download_url`.
  *
  * `POST /api/chatgpt/v1/conversation/{conversation_id}/download` on `https://api.goapi.xyz` (change it with `{ baseUrl }`), authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link GptsDownloadFileResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ import type { LlmChatCompletion, LlmEmbeddingList, LlmTranscription, LlmTranscri
  * third-party auth on this route). Error bodies are not documented.
  *
  * `POST /v1/chat/completions`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link LlmChatCompletion});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
@@ -57,7 +57,7 @@ export const createChatCompletion = /* @__PURE__ */ defineOperation('post', '/v1
  * `text`, `srt` and `vtt` with plain text (unverified).
  *
  * `POST /v1/audio/transcriptions`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link LlmTranscription} or {@link LlmTranscriptionText});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
@@ -89,8 +89,8 @@ export const createTranscription = /* @__PURE__ */ defineOperation('post', '/v1/
  * file itself (binary body), in `response_format` (MP3 when unset, as with OpenAI; the page
  * does not state the default). GoAPI's page shows this route on `https://api.goapi.ai`.
  *
- * `POST /v1/audio/speech`, authenticated with `Authorization: Bearer <key>`. Resolves with the answer as a `Blob`;
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * `POST /v1/audio/speech`, authenticated with `Authorization: Bearer <key>`. Resolves with the answer as a `Blob` of at most `maxBytes` (default 100 MiB; `.stream()` gives it as a `ReadableStream`);
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
@@ -120,7 +120,7 @@ export const createSpeech = /* @__PURE__ */ defineOperation('post', '/v1/audio/s
  * not shown on the page; it is modelled on OpenAI's (unverified).
  *
  * `POST /v1/embeddings`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link LlmEmbeddingList});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts

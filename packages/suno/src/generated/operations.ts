@@ -12,7 +12,7 @@ import type { SunoLegacyLyricsResponse, SunoLegacyMusicResponse, SunoLegacyTaskI
  * the result with `GET /api/suno/v1/music/{task_id}`. Prefer the unified `music-s` model.
  *
  * `POST /api/suno/v1/music`, authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link SunoLegacyTaskIdResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.
  *
@@ -47,7 +47,7 @@ export const legacyCreateMusic = /* @__PURE__ */ defineOperation('post', '/api/s
  * clip ids to clips.
  *
  * `GET /api/suno/v1/music/{task_id}`, authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link SunoLegacyMusicResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.
  *
@@ -74,7 +74,7 @@ export const legacyGetMusic = /* @__PURE__ */ defineOperation('get', '/api/suno/
  * latest extended clip. Read the result with `GET /api/suno/v1/music/{task_id}`.
  *
  * `POST /api/suno/v1/music/concat`, authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link SunoLegacyTaskIdResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.
  *
@@ -103,7 +103,7 @@ export const legacyConcatMusic = /* @__PURE__ */ defineOperation('post', '/api/s
  * Read the result with `GET /api/suno/v1/lyrics/{task_id}`.
  *
  * `POST /api/suno/v1/lyrics`, authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link SunoLegacyTaskIdResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.
  *
@@ -131,7 +131,7 @@ export const legacyCreateLyrics = /* @__PURE__ */ defineOperation('post', '/api/
  * Legacy Suno route; reads a task created by `POST /api/suno/v1/lyrics`.
  *
  * `GET /api/suno/v1/lyrics/{task_id}`, authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link SunoLegacyLyricsResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @deprecated A legacy route, kept for existing integrations; prefer the task functions of this package.
  *

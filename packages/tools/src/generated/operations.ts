@@ -13,7 +13,7 @@ import type { ToolsUploadFileResponse } from './tasks.js'
  * bodies carry no `data` field.
  *
  * `POST /api/ephemeral_resource` on `https://upload.theapi.app` (change it with `{ baseUrl }`), authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link ToolsUploadFileResponse});
- * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.
+ * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl, maxBytes }`.
  *
  * @example
  * ```ts
