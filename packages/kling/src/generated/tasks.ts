@@ -35,6 +35,7 @@ export type KlingOmniVideoGenerationRequest = Schemas['KlingOmniVideoGenerationR
 export type KlingWorkFile = Schemas['KlingWorkFile']
 export type KlingWork = Schemas['KlingWork']
 export type KlingVideoOutput = Schemas['KlingVideoOutput']
+export type KlingVideo3Output = Schemas['KlingVideo3Output']
 export type KlingTurboVideoOutput = Schemas['KlingTurboVideoOutput']
 export type KlingSoundOutput = Schemas['KlingSoundOutput']
 export type KlingTryOnOutput = Schemas['KlingTryOnOutput']
@@ -271,7 +272,7 @@ export const turboVideoGeneration = /* @__PURE__ */ defineTask(['kling-turbo'], 
  * list, Kling 3.0 returns a plain `video` URL.
  *
  * Task type `video_generation`; models: `kling` (default).
- * Resolves with the completed task, whose `output` is a {@link KlingVideoOutput}; throws `TaskFailedError` if it fails.
+ * Resolves with the completed task, whose `output` is a {@link KlingVideoOutput}, or a {@link KlingVideo3Output} when `version` is `3.0`; throws `TaskFailedError` if it fails.
  * `videoGeneration.create(...)` only creates the task.
  *
  * @example

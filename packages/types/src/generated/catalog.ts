@@ -11,7 +11,9 @@ type Schemas = components['schemas']
 export type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
 
 /**
- * Every known model → task type → its request, input, completed output and kind.
+ * Every known model → task type → its request, input, completed output and kind. Where the spec
+ * lists output variants (`x-goapi-task.variants`), the output is the union of the default output
+ * and every variant: narrow it with `in` (e.g. `"video" in task.output`).
  * Lookups such as `TaskCatalog["Qubico/flux1-dev"]["txt2img"]["output"]` are plain property accesses,
  * so they stay cheap for the compiler however many models there are.
  */
@@ -530,7 +532,7 @@ export interface TaskCatalog {
       kind: 'video'
       request: Schemas['KlingVideoGenerationRequest']
       input: Schemas['KlingVideoGenerationInput']
-      output: Known<Schemas['KlingVideoOutput']>
+      output: Known<Schemas['KlingVideoOutput']> | Known<Schemas['KlingVideo3Output']>
     }
   }
   'kling-turbo': {
@@ -698,21 +700,21 @@ export interface TaskCatalog {
       kind: 'video'
       request: Schemas['Seedance2Request']
       input: Schemas['Seedance2Input']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-fast': {
       family: 'seedance'
       kind: 'video'
       request: Schemas['Seedance2FastRequest']
       input: Schemas['Seedance2FastInput']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-fast-less-restriction': {
       family: 'seedance'
       kind: 'video'
       request: Schemas['Seedance2FastLessRestrictionRequest']
       input: Schemas['Seedance2FastInput']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-fast-preview': {
       family: 'seedance'
@@ -726,7 +728,7 @@ export interface TaskCatalog {
       kind: 'video'
       request: Schemas['Seedance2LessRestrictionRequest']
       input: Schemas['Seedance2Input']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-preview': {
       family: 'seedance'

@@ -7023,6 +7023,11 @@ export interface components {
       cover_url?: string
       /** @description URL of the generated video. */
       video_url?: string
+      /**
+       * @description URL of the generated video, read by one adapter next to the documented fields
+       *     (unverified).
+       */
+      video?: string
       /** @description Download link of the video (possibly the original or watermark-free file; unverified). */
       download_url?: string
       /** @description Description text. */
@@ -7148,12 +7153,15 @@ export interface components {
     }
     /**
      * KlingVideoOutput
-     * @description Output of Kling video tasks. It has two shapes, so every key is optional: the classic shape
-     *     (versions 1.x/2.x, motion control; assumed for extend, lip sync, effects and avatar) is
-     *     `{type, status, works[], video_url?}`; Kling 3.0 (`version` `3.0`) returns only
-     *     `{video: "<url>"}`. While pending, the classic shape shows `{type: "", status: 0, works:
-     *     null}`, Kling 3.0 shows `{video: ""}` and the create answer may show `{video_url: ""}`.
+     * @description Classic output of Kling video tasks (versions 1.x/2.x, motion control; assumed for extend,
+     *     lip sync, effects and avatar): `{type, status, works[], video_url}`, every key optional.
+     *     `video_url` is the finished video without watermark: absent from older get-task examples,
+     *     but present in PiAPI's completed motion-control example and read by PiAPI's own MCP server
+     *     and motion-brush tool. While pending the output shows `{type: "", status: 0, works: null}`
+     *     and the create answer may show `{video_url: ""}`. Kling 3.0 (`version` `3.0`) completes
+     *     with `KlingVideo3Output` instead.
      * @example {
+     *       "video_url": "https://storage.goapi.ai/kling/9a7e3b.mp4",
      *       "type": "m2v_txt2video_hq",
      *       "status": 99,
      *       "works": [
@@ -7203,9 +7211,6 @@ export interface components {
      *         }
      *       ]
      *     }
-     * @example {
-     *       "video": "https://storage.theapi.app/videos/7e1b5a44-kling-3.mp4"
-     *     }
      */
     KlingVideoOutput: {
       /** @description Kling job kind, such as `m2v_txt2video_hq` or `m2v_motion_control`. */
@@ -7220,8 +7225,21 @@ export interface components {
        *     after creation.
        */
       video_url?: string
-      /** @description Kling 3.0 only: URL of the finished video (`""` while pending). */
-      video?: string
+    } & {
+      [key: string]: unknown
+    }
+    /**
+     * KlingVideo3Output
+     * @description Output of a Kling 3.0 `video_generation` task (`version` `3.0`): only a plain `video` URL
+     *     (PiAPI's completed Get Task example for Kling 3.0; a public client reads it too). `{video:
+     *     ""}` while pending.
+     * @example {
+     *       "video": "https://storage.theapi.app/videos/7e1b5a44-kling-3.mp4"
+     *     }
+     */
+    KlingVideo3Output: {
+      /** @description URL of the finished video (on `storage.theapi.app`). */
+      video: string
     } & {
       [key: string]: unknown
     }
@@ -7312,6 +7330,7 @@ export interface components {
      */
     KlingTaskOutput:
       | components['schemas']['KlingVideoOutput']
+      | components['schemas']['KlingVideo3Output']
       | components['schemas']['KlingTurboVideoOutput']
       | components['schemas']['KlingSoundOutput']
       | components['schemas']['KlingTryOnOutput']
@@ -7605,7 +7624,8 @@ export interface components {
     QwenImageTaskOutput: components['schemas']['QwenImageOutput']
     /**
      * SeedanceVideoOutput
-     * @description Result of a Seedance task. The completed shape is not documented; clients read `video` (unverified).
+     * @description Result of a Seedance preview or watermark-remover task. The completed shape is not
+     *     documented; a seedance-2-preview client reads `video` (unverified).
      * @example {
      *       "video": "https://img.theapi.app/ephemeral/5b2c8e41-9d7a-4f36-b1e0-3c4d5e6f7a8b.mp4"
      *     }
@@ -7617,10 +7637,28 @@ export interface components {
       [key: string]: unknown
     }
     /**
+     * Seedance2VideoOutput
+     * @description Result of a Seedance 2 task (`seedance-2`, `seedance-2-fast` and their less-restriction
+     *     variants). The completed shape is not documented: client code reads `video`, an adapter
+     *     reads `video_url` (both unverified), so both are modelled.
+     * @example {
+     *       "video": "https://img.theapi.app/ephemeral/8c1d2e3f-4a5b-4c6d-9e7f-0a1b2c3d4e5f.mp4",
+     *       "video_url": "https://img.theapi.app/ephemeral/8c1d2e3f-4a5b-4c6d-9e7f-0a1b2c3d4e5f.mp4"
+     *     }
+     */
+    Seedance2VideoOutput: {
+      /** @description Temporary URL of the generated mp4 (read by client code; unverified). */
+      video?: string
+      /** @description Temporary URL of the generated mp4 (read by an adapter; unverified). */
+      video_url?: string
+    } & {
+      [key: string]: unknown
+    }
+    /**
      * SeedanceTaskOutput
      * @description Any completed Seedance task output.
      */
-    SeedanceTaskOutput: components['schemas']['SeedanceVideoOutput']
+    SeedanceTaskOutput: components['schemas']['SeedanceVideoOutput'] | components['schemas']['Seedance2VideoOutput']
     /**
      * SeedreamImageOutput
      * @description Completed output of Seedream tasks. Not seen in any source: assumed to be the usual image
@@ -8184,13 +8222,17 @@ export interface components {
     Veo3TaskOutput: components['schemas']['Veo3VideoOutput']
     /**
      * WanVideoOutput
-     * @description Output of a completed Wan 2.6 task. Not documented in any readable source: probably a single
-     *     video URL in `video`, like other recent video models (unverified).
+     * @description Output of a completed Wan 2.6 task. Not documented in any readable source: real client code
+     *     reads `video_url`; other recent video models use `video` (both unverified), so both are
+     *     modelled.
      * @example {
+     *       "video_url": "https://storage.theapi.app/videos/wan26-5f2c9a1e.mp4",
      *       "video": "https://storage.theapi.app/videos/wan26-5f2c9a1e.mp4"
      *     }
      */
     WanVideoOutput: {
+      /** @description URL of the generated MP4 video (read by client code; unverified). */
+      video_url?: string
       /** @description URL of the generated MP4 video (unverified field name). */
       video?: string
     } & {
