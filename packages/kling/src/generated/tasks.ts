@@ -68,8 +68,9 @@ export type KlingTaskOutput = Schemas['KlingTaskOutput']
 export const aiTryOn = /* @__PURE__ */ defineTask(['kling'], 'ai_try_on', 'image')
 
 /**
- * Talking avatar video (unverified: input and output are not documented). The output is
- * assumed to be the classic `works[]` shape.
+ * Talking avatar video from a face picture and an audio track (unverified: the page was not
+ * readable; fields from three public apps, which read `video_url` or `works[]`). The output
+ * is assumed to be the classic `works[]` shape with `video_url`.
  *
  * Task type `avatar`; models: `kling` (default).
  * Resolves with the completed task, whose `output` is a {@link KlingVideoOutput}; throws `TaskFailedError` if it fails.
@@ -81,7 +82,12 @@ export const aiTryOn = /* @__PURE__ */ defineTask(['kling'], 'ai_try_on', 'image
  * import { avatar } from '@goapi/kling'
  *
  * const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })
- * const task = await avatar(goapi, {})
+ * const task = await avatar(goapi, {
+ *   "image_url": "https://example.com/kling/face.png",
+ *   "local_dubbing_url": "https://example.com/kling/speech.mp3",
+ *   "prompt": "She speaks warmly and nods.",
+ *   "mode": "std"
+ * })
  * console.log(task.output)
  * ```
  */

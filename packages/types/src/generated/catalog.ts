@@ -26,6 +26,20 @@ export interface TaskCatalog {
       input: Schemas['AceStepAudio2audioInput']
       output: Known<Schemas['AceStepAudioOutput']>
     }
+    edit: {
+      family: 'ace-step'
+      kind: 'audio'
+      request: Schemas['AceStepEditRequest']
+      input: Schemas['AceStepOpenInput']
+      output: Known<Schemas['AceStepAudioOutput']>
+    }
+    extend: {
+      family: 'ace-step'
+      kind: 'audio'
+      request: Schemas['AceStepExtendRequest']
+      input: Schemas['AceStepOpenInput']
+      output: Known<Schemas['AceStepAudioOutput']>
+    }
     txt2audio: {
       family: 'ace-step'
       kind: 'audio'
@@ -685,6 +699,15 @@ export interface TaskCatalog {
       request: Schemas['OmniHuman15Request']
       input: Schemas['OmniHuman15Input']
       output: Known<Schemas['OmniHumanVideoOutput']>
+    }
+  }
+  'qwen-image': {
+    txt2img: {
+      family: 'qwen-image'
+      kind: 'image'
+      request: Schemas['QwenImageTxt2imgRequest']
+      input: Schemas['QwenImageTxt2imgInput']
+      output: Known<Schemas['QwenImageOutput']>
     }
   }
   seedance: {
