@@ -5,9 +5,10 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
 import * as prettier from 'prettier'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
 import { camelCase, isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
+import { toOpenApi30 } from './openapi30.js'
 import type { OperationEntry } from './operations.js'
 
 const CLIENT_VERSION_RANGE = 'workspace:^'
@@ -36,6 +37,22 @@ async function readVersion(file: string): Promise<string> {
   return '0.1.0'
 }
 
+/**
+ * `value` as YAML that YAML 1.1 readers (PyYAML, go-yaml v2, SnakeYAML) and YAML 1.2 readers parse
+ * to the same data: written with the `yaml` package's YAML 1.1 schema, so every string a 1.1
+ * reader would resolve otherwise (`16:9` sexagesimal, `yes`/`no`/`on`/`off`, dates, `0755`
+ * octal, ...) is quoted; then parsed back under both versions and compared, so a string only a
+ * 1.2 reader would misread (none today) fails generation instead of shipping.
+ */
+export function portableYaml(value: Json): string {
+  const text = stringify(value, { version: '1.1', lineWidth: 0 })
+  const expected = JSON.stringify(value)
+  for (const version of ['1.1', '1.2'] as const)
+    if (JSON.stringify(parse(text, { version })) !== expected)
+      throw new Error(`openapi.yaml does not read back the same under YAML ${version}`)
+  return text
+}
+
 /** The runtime task catalog, as data: used by the simulator and the command line. */
 function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: OperationEntry[]): JsonObject {
   return {
@@ -54,6 +71,7 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: Ope
       request: t.request,
       input: t.input,
       output: t.output,
+      variants: t.variants,
       summary: t.summary,
     })),
     operations: operations.map((o) => ({
@@ -73,6 +91,18 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: Ope
   }
 }
 
+/** The default output and every variant output of a task, without repeats. */
+function outputsOf(t: TaskEntry): string[] {
+  return [...new Set([t.output, ...t.variants.map((v) => v.output)])]
+}
+
+/** `when \`version\` is \`3.0\`` for the docs of a variant. */
+function variantCondition(when: Record<string, Json[]>): string {
+  return Object.entries(when)
+    .map(([field, values]) => `\`${field}\` is ${values.map((v) => `\`${String(v)}\``).join(' or ')}`)
+    .join(' and ')
+}
+
 function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   const byModel = new Map<string, TaskEntry[]>()
   for (const t of tasks) for (const m of t.models) byModel.set(m, [...(byModel.get(m) ?? []), t])
@@ -86,7 +116,9 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   out +=
     'export type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }\n\n'
   out += jsdoc([
-    'Every known model → task type → its request, input, completed output and kind.',
+    'Every known model → task type → its request, input, completed output and kind. Where the spec',
+    'lists output variants (`x-goapi-task.variants`), the output is the union of the default output',
+    'and every variant: narrow it with `in` (e.g. `"video" in task.output`).',
     'Lookups such as `TaskCatalog["Qubico/flux1-dev"]["txt2img"]["output"]` are plain property accesses,',
     'so they stay cheap for the compiler however many models there are.',
   ])
@@ -94,7 +126,10 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   for (const m of models) {
     out += `  ${JSON.stringify(m)}: {\n`
     for (const t of (byModel.get(m) ?? []).sort((a, b) => a.taskType.localeCompare(b.taskType))) {
-      out += `    ${JSON.stringify(t.taskType)}: { family: ${JSON.stringify(t.family)}; kind: ${JSON.stringify(t.kind)}; request: Schemas[${JSON.stringify(t.request)}]; input: Schemas[${JSON.stringify(t.input)}]; output: Known<Schemas[${JSON.stringify(t.output)}]> }\n`
+      const output = outputsOf(t)
+        .map((o) => `Known<Schemas[${JSON.stringify(o)}]>`)
+        .join(' | ')
+      out += `    ${JSON.stringify(t.taskType)}: { family: ${JSON.stringify(t.family)}; kind: ${JSON.stringify(t.kind)}; request: Schemas[${JSON.stringify(t.request)}]; input: Schemas[${JSON.stringify(t.input)}]; output: ${output} }\n`
     }
     out += '  }\n'
   }
@@ -123,7 +158,7 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
       ...t.description.split('\n'),
       '',
       `Task type \`${t.taskType}\`; models: ${models.map((m, i) => `\`${m}\`${i === 0 ? ' (default)' : ''}`).join(', ')}.`,
-      `Resolves with the completed task, whose \`output\` is a {@link ${t.output}}; throws \`TaskFailedError\` if it fails.`,
+      `Resolves with the completed task, whose \`output\` is a {@link ${t.output}}${t.variants.map((v) => `, or a {@link ${v.output}} when ${variantCondition(v.when)}`).join('')}; throws \`TaskFailedError\` if it fails.`,
       `\`${t.functionName}.create(...)\` only creates the task.`,
       '',
       '@example',
@@ -340,7 +375,8 @@ function familyReadme(
     for (const t of own) {
       const model = typeof t.example.model === 'string' ? t.example.model : t.models[0]
       const models = [model, ...t.models.filter((m) => m !== model)]
-      out += `| \`${t.functionName}\` | \`${t.taskType}\` | ${models.map((m) => `\`${m}\``).join(', ')} | \`${t.output}\` |\n`
+      const outputs = [`\`${t.output}\``, ...t.variants.map((v) => `\`${v.output}\` when ${variantCondition(v.when)}`)]
+      out += `| \`${t.functionName}\` | \`${t.taskType}\` | ${models.map((m) => `\`${m}\``).join(', ')} | ${outputs.join('; ')} |\n`
     }
     out += '\n'
   }
@@ -509,8 +545,14 @@ async function sdkPackage(families: FamilyMeta[]): Promise<Map<string, string>> 
   return files
 }
 
+/**
+ * `doc` is the closed source bundle (the TypeScript types are generated from it, so typos of known
+ * fields are compile errors); `published` is the same document opened for runtime validators
+ * (`openForRuntime`), written to `packages/spec`.
+ */
 export async function emitAll(
   doc: JsonObject,
+  published: JsonObject,
   families: FamilyMeta[],
   tasks: TaskEntry[],
   operations: OperationEntry[],
@@ -519,10 +561,17 @@ export async function emitAll(
   const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
   const put = async (file: string, content: string) => files.set(file, await format(content, file))
 
-  await put('packages/spec/openapi.json', JSON.stringify(doc, null, 2))
+  await put('packages/spec/openapi.json', JSON.stringify(published, null, 2))
   await put(
     'packages/spec/openapi.yaml',
-    `# Generated by \`pnpm generate\` from spec/. Do not edit by hand.\n${stringify(doc, { lineWidth: 0 })}`,
+    `# Generated by \`pnpm generate\` from spec/. Do not edit by hand.\n${portableYaml(published)}`,
+  )
+  // The 3.0.3 copy for tools that read only OpenAPI 3.0 (see packages/spec/README.md).
+  const published30 = toOpenApi30(published)
+  await put('packages/spec/openapi-3.0.json', JSON.stringify(published30, null, 2))
+  await put(
+    'packages/spec/openapi-3.0.yaml',
+    `# Generated by \`pnpm generate\` from spec/ (OpenAPI 3.0.3 down-conversion). Do not edit by hand.\n${portableYaml(published30)}`,
   )
   await put('packages/spec/catalog.json', JSON.stringify(catalogJson(families, tasks, operations), null, 2))
 
