@@ -5,6 +5,7 @@ import type { Accounts } from './accounts.js'
 import type { Faults } from './faults.js'
 import { HttpError } from './http.js'
 import type { SpecIndex } from './spec.js'
+import type { Operation } from './operations.js'
 import type { Latency, MockState } from './state.js'
 import type { Webhooks } from './webhooks.js'
 
@@ -21,6 +22,10 @@ export interface MockContext {
   /** The simulator's base URL (known once it listens). */
   baseUrl(): string
   latencyFor(family: string | undefined): Latency
+  /** The spec's operations, the simulator's routes. */
+  operations: readonly Operation[]
+  /** Writes one line to the simulator's log (silent unless `log` is set). */
+  log(line: string): void
 }
 
 /** The API key of a request (`x-api-key` or `Authorization: Bearer`); 401 when missing or not accepted. */

@@ -7,7 +7,8 @@ import { admin } from './admin.js'
 import type { MockContext } from './context.js'
 import { breaksAnswer, Faults, type FaultRule } from './faults.js'
 import { drain, errorReply, HttpError, type Reply } from './http.js'
-import { handle, routeOf } from './routes.js'
+import { readOperations } from './operations.js'
+import { resolve } from './routes.js'
 import { faultReply, send, sendSlowly } from './send.js'
 import { SpecIndex } from './spec.js'
 import { MockState, type Latency } from './state.js'
@@ -59,8 +60,11 @@ const DEFAULT_LATENCY: Latency = { pendingMs: 0, processingMs: 0 }
 
 export function createMock(options: MockOptions = {}) {
   let baseUrl = ''
+  const spec = options.spec ?? new SpecIndex()
   const ctx: MockContext = {
-    spec: options.spec ?? new SpecIndex(),
+    spec,
+    operations: readOperations(spec),
+    log: (line) => options.log?.(line),
     state: new MockState(options.maxTasks ?? 10_000),
     accounts: new Accounts(options.accounts),
     faults: new Faults(),
@@ -93,13 +97,13 @@ export function createMock(options: MockOptions = {}) {
       send(req, res, reply ?? errorReply(new HttpError(404, `no route ${method} ${url.pathname}`)), false)
       return String((reply ?? { status: 404 }).status)
     }
-    const { route, params } = routeOf(method, url.pathname)
+    const { route, handle } = resolve(ctx, req, url)
     const fault = ctx.faults.take(route)
     if (fault?.delayMs) await delay(fault.delayMs)
     const breaks = fault !== undefined && breaksAnswer(fault)
     let real: Reply | undefined
     if (!breaks || fault.afterRecord || (fault.body === 'truncated' && method === 'GET'))
-      real = await handle(ctx, req, route, params, url, fault).catch(errorReply)
+      real = await handle(fault).catch(errorReply)
     if (!breaks || !fault) {
       const reply = real ?? errorReply(new Error('no answer'))
       if (fault?.slowBodyMs === undefined) {

@@ -5,12 +5,18 @@ import type { MockContext } from './context.js'
 import type { Fault } from './faults.js'
 import { fieldError, HttpError } from './http.js'
 import { delivery } from './render.js'
+import { validateBody } from './request.js'
 import { FAIL_MARKER, statusOf, transitions, wantsFailure, type MockTask } from './state.js'
 
 /** Points a task costs: video tasks more than the others. */
 const creditsOf = (kind: string) => (kind === 'video' ? 2_000_000 : 150_000)
 
-export function createTask(ctx: MockContext, body: unknown, apiKey: string, fault: Fault | undefined): MockTask {
+export function createTask(
+  ctx: MockContext,
+  body: unknown,
+  apiKey: string,
+  fault: Fault | undefined,
+): { task: MockTask; unknown: string[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, 'Invalid request parameters: the body must be a JSON object')
   const { model, task_type: taskType, input } = body as Record<string, unknown>
@@ -29,8 +35,7 @@ export function createTask(ctx: MockContext, body: unknown, apiKey: string, faul
           },
     ])
   }
-  const errors = ctx.spec.check(entry.request, body)
-  if (errors.length > 0) throw fieldError(errors)
+  const unknown = validateBody(ctx.spec, `#/components/schemas/${entry.request}`, body, false)
   const now = Date.now()
   const account = ctx.accounts.of(apiKey)
   const credits = creditsOf(entry.kind)
@@ -86,7 +91,7 @@ export function createTask(ctx: MockContext, body: unknown, apiKey: string, faul
   })
   account.occupy(task, slot.slot)
   ctx.webhooks.schedule(task, transitions(task), (at) => delivery(ctx.spec, ctx.baseUrl(), task, at))
-  return task
+  return { task, unknown }
 }
 
 /** The key's task with this id; 404 otherwise (another key's task is not found either). */

@@ -1,4 +1,6 @@
+import { flac } from './flac.js'
 import { glb } from './glb.js'
+import { mp3 } from './mp3.js'
 import { mp4 } from './mp4.js'
 import { png } from './png.js'
 import { wav } from './wav.js'
@@ -35,5 +37,29 @@ export function renderFile(kind: FileKind, seed: string): Buffer {
       return glb(seed)
     case 'txt':
       return Buffer.from(`Generated offline by the GoAPI simulator.\nSeed: ${seed}\n`, 'utf8')
+  }
+}
+
+/** Seconds of speech for a text: about 15 characters a second, from half a second to 20 s. */
+const speechSeconds = (text: string) => Math.min(20, Math.max(0.5, text.length / 15))
+
+/**
+ * Real bytes for a binary answer's media type (seeded by the request, `text` the content spoken
+ * or shown), or undefined for a type the simulator cannot produce.
+ */
+export function mediaFor(type: string): ((seed: string, text: string) => Buffer) | undefined {
+  switch (type.split(';')[0]?.trim().toLowerCase()) {
+    case 'audio/mpeg':
+      return (_seed, text) => mp3(speechSeconds(text))
+    case 'audio/flac':
+      return (seed, text) => flac(seed, speechSeconds(text))
+    case 'audio/wav':
+      return (seed) => wav(seed)
+    case 'image/png':
+      return (seed) => png(seed)
+    case 'video/mp4':
+      return (seed) => mp4(seed)
+    default:
+      return undefined
   }
 }

@@ -1,0 +1,53 @@
+// Every operation of the bundled spec, called with the spec's own example request: the simulator
+// serves it (no 404/405/5xx) and its answer validates against the operation's response schema.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readOperations, type Operation } from '../src/operations.js'
+import { startMock, type MockServer } from '../src/index.js'
+import { exampleBodies, exampleCall, validateAnswer } from './support/examples.js'
+
+let mock: MockServer
+const KEY = 'routes-test-key'
+
+beforeAll(async () => {
+  // Kling tasks stay pending, so the cancel example has a task it may cancel.
+  mock = await startMock({ latency: { byFamily: { kling: { pendingMs: 600_000 } } } })
+})
+afterAll(() => mock.close())
+
+describe('every route of the spec', () => {
+  it('serves every operation with an answer that validates against its response schema', async () => {
+    const ops = readOperations(mock.spec)
+    const served: string[] = []
+    const problems: string[] = []
+    let calls = 0
+    for (const op of ops) {
+      const errors: string[] = []
+      for (const [i, body] of exampleBodies(mock.spec, op).entries()) {
+        calls++
+        const res = await exampleCall(mock, mock.url, op, KEY, body)
+        errors.push(...(await validateAnswer(mock.spec, op, res)).map((e) => `example ${i}: ${e}`))
+      }
+      if (errors.length === 0) served.push(op.id)
+      else problems.push(`${op.route} (${op.id}): ${errors.join('; ')}`)
+    }
+    expect(calls).toBeGreaterThan(ops.length)
+    expect(problems).toEqual([])
+    expect(`${served.length}/${ops.length}`).toBe(`${ops.length}/${ops.length}`)
+    // N counted from the document itself, not from the simulator's reading of it.
+    const paths = Object.values(mock.spec.doc.paths as Record<string, Record<string, unknown>>)
+    const n = paths.flatMap((item) => ['get', 'post', 'put', 'patch', 'delete'].filter((m) => m in item)).length
+    expect(ops.length).toBe(n)
+    expect((mock.spec.catalog.operations ?? []).every((o) => ops.some((op) => op.id === o.operationId))).toBe(true)
+  })
+
+  it.each([
+    ['LLM chat completion', 'llmCreateChatCompletion'],
+    ['GPTs conversation', 'gptsCreateConversation'],
+  ])('derives the %s reply from the prompt', async (_name, id) => {
+    const op = readOperations(mock.spec).find((o) => o.id === id) as Operation
+    const a = await (await exampleCall(mock, mock.url, op, KEY)).text()
+    expect(a).toMatch(/Simulated reply to/)
+    const again = await (await exampleCall(mock, mock.url, op, KEY)).text()
+    expect(again).toBe(a)
+  })
+})
