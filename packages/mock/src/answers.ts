@@ -188,7 +188,7 @@ function transcript(format: string | undefined, text: string): string {
 }
 
 /** Renders the answer of a stateless operation. */
-export function answer(input: RenderInput, headers: OutgoingHttpHeaders = {}): Reply {
+export async function answer(input: RenderInput, headers: OutgoingHttpHeaders = {}): Promise<Reply> {
   const chosen = chooseAnswer(input.op, input.body)
   const b = isObject(input.body) ? input.body : {}
   const text = replyTo(promptOf(input.body))
@@ -221,6 +221,6 @@ export function answer(input: RenderInput, headers: OutgoingHttpHeaders = {}): R
   return {
     status: 200,
     headers: { ...headers, 'content-type': chosen.type },
-    body: make ? make(`${input.seed}|${text}`, text) : Buffer.alloc(0),
+    body: make ? await make(`${input.seed}|${text}`, text) : Buffer.alloc(0),
   }
 }

@@ -92,7 +92,7 @@ function checkQuery(ctx: MockContext, op: Operation, query: URLSearchParams): vo
 const FILE_ROUTE = /^\/files\/([^/]+)\/(\d+)\.(png|wav|mp4|glb|txt)$/
 
 /** A file an answer points at: a task's (seeded by its input) or a stateless answer's (`o-…`, seeded by its name). */
-function serveFile(ctx: MockContext, folder: string, n: string, kind: FileKind): Reply {
+async function serveFile(ctx: MockContext, folder: string, n: string, kind: FileKind): Promise<Reply> {
   let seed: string
   if (folder.startsWith('o-')) seed = `${folder}|${n}`
   else {
@@ -100,7 +100,7 @@ function serveFile(ctx: MockContext, folder: string, n: string, kind: FileKind):
     if (!task) throw new HttpError(404, 'file not found')
     seed = `${task.model}|${task.taskType}|${JSON.stringify(task.input)}|${n}`
   }
-  return { status: 200, headers: { 'content-type': CONTENT_TYPES[kind] }, body: renderFile(kind, seed) }
+  return { status: 200, headers: { 'content-type': CONTENT_TYPES[kind] }, body: await renderFile(kind, seed) }
 }
 
 export interface Resolved {

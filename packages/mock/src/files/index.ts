@@ -25,7 +25,7 @@ export function kindOfUrl(url: string): FileKind {
   return 'png'
 }
 
-export function renderFile(kind: FileKind, seed: string): Buffer {
+export async function renderFile(kind: FileKind, seed: string): Promise<Buffer> {
   switch (kind) {
     case 'png':
       return png(seed)
@@ -47,7 +47,7 @@ const speechSeconds = (text: string) => Math.min(20, Math.max(0.5, text.length /
  * Real bytes for a binary answer's media type (seeded by the request, `text` the content spoken
  * or shown), or undefined for a type the simulator cannot produce.
  */
-export function mediaFor(type: string): ((seed: string, text: string) => Buffer) | undefined {
+export function mediaFor(type: string): ((seed: string, text: string) => Buffer | Promise<Buffer>) | undefined {
   switch (type.split(';')[0]?.trim().toLowerCase()) {
     case 'audio/mpeg':
       return (_seed, text) => mp3(speechSeconds(text))

@@ -57,7 +57,7 @@ export async function exampleCall(
     for (const [k, v] of Object.entries(body as Node)) {
       if (typeof v === 'string' && /^<.*bytes>$/.test(v)) {
         const kind = /mp3|audio/i.test(v) ? 'wav' : 'png'
-        form.append(k, new Blob([new Uint8Array(renderFile(kind, k))]), `${k}.${kind}`)
+        form.append(k, new Blob([new Uint8Array(await renderFile(kind, k))]), `${k}.${kind}`)
       } else form.append(k, String(v))
     }
     payload = form
