@@ -7,7 +7,7 @@
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { bundle, familyPrefix, lint, readFamilies, ROOT, SPEC_DIR, isObject } from './lib/spec-files.js'
+import { bundle, familyPrefix, lint, readFamilies, ROOT, SPEC_DIR, isObject, schemaRefName } from './lib/spec-files.js'
 import { validateBundle } from './lib/validate.js'
 import { emitAll } from './lib/emit.js'
 import { collectOperations } from './lib/operations.js'
@@ -52,6 +52,17 @@ async function generate(check: boolean): Promise<void> {
       errors.push(`${family.file}: ${prefix}TaskRequest is not referenced from unified.yaml CreateTaskRequest`)
     if (prefix && !(`${prefix}TaskOutput` in schemas))
       errors.push(`${family.file}: ${prefix}TaskOutput is not referenced from unified.yaml TaskOutput`)
+    // Every output a task of the family can complete with (default and variants) is in its union.
+    const union = prefix ? schemas[`${prefix}TaskOutput`] : undefined
+    const listed = new Set(
+      [...(isObject(union) && Array.isArray(union.anyOf) ? union.anyOf : []), union ?? null].map(
+        (s) => schemaRefName(s) ?? '',
+      ),
+    )
+    for (const t of tasks.filter((t) => t.family === family.name))
+      for (const o of [t.output, ...t.variants.map((v) => v.output)])
+        if (prefix && !listed.has(o))
+          errors.push(`${family.file}: ${o} (output of ${t.request}) is not in ${prefix}TaskOutput`)
     const paths = isObject(doc.paths) ? doc.paths : {}
     for (const p of family.pathNames)
       if (!(p in paths)) errors.push(`${family.file}: path ${p} is not referenced from spec/openapi.yaml`)

@@ -54,6 +54,7 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: Ope
       request: t.request,
       input: t.input,
       output: t.output,
+      variants: t.variants,
       summary: t.summary,
     })),
     operations: operations.map((o) => ({
@@ -73,6 +74,18 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: Ope
   }
 }
 
+/** The default output and every variant output of a task, without repeats. */
+function outputsOf(t: TaskEntry): string[] {
+  return [...new Set([t.output, ...t.variants.map((v) => v.output)])]
+}
+
+/** `when \`version\` is \`3.0\`` for the docs of a variant. */
+function variantCondition(when: Record<string, Json[]>): string {
+  return Object.entries(when)
+    .map(([field, values]) => `\`${field}\` is ${values.map((v) => `\`${String(v)}\``).join(' or ')}`)
+    .join(' and ')
+}
+
 function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   const byModel = new Map<string, TaskEntry[]>()
   for (const t of tasks) for (const m of t.models) byModel.set(m, [...(byModel.get(m) ?? []), t])
@@ -86,7 +99,9 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   out +=
     'export type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }\n\n'
   out += jsdoc([
-    'Every known model → task type → its request, input, completed output and kind.',
+    'Every known model → task type → its request, input, completed output and kind. Where the spec',
+    'lists output variants (`x-goapi-task.variants`), the output is the union of the default output',
+    'and every variant: narrow it with `in` (e.g. `"video" in task.output`).',
     'Lookups such as `TaskCatalog["Qubico/flux1-dev"]["txt2img"]["output"]` are plain property accesses,',
     'so they stay cheap for the compiler however many models there are.',
   ])
@@ -94,7 +109,10 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   for (const m of models) {
     out += `  ${JSON.stringify(m)}: {\n`
     for (const t of (byModel.get(m) ?? []).sort((a, b) => a.taskType.localeCompare(b.taskType))) {
-      out += `    ${JSON.stringify(t.taskType)}: { family: ${JSON.stringify(t.family)}; kind: ${JSON.stringify(t.kind)}; request: Schemas[${JSON.stringify(t.request)}]; input: Schemas[${JSON.stringify(t.input)}]; output: Known<Schemas[${JSON.stringify(t.output)}]> }\n`
+      const output = outputsOf(t)
+        .map((o) => `Known<Schemas[${JSON.stringify(o)}]>`)
+        .join(' | ')
+      out += `    ${JSON.stringify(t.taskType)}: { family: ${JSON.stringify(t.family)}; kind: ${JSON.stringify(t.kind)}; request: Schemas[${JSON.stringify(t.request)}]; input: Schemas[${JSON.stringify(t.input)}]; output: ${output} }\n`
     }
     out += '  }\n'
   }
@@ -123,7 +141,7 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
       ...t.description.split('\n'),
       '',
       `Task type \`${t.taskType}\`; models: ${models.map((m, i) => `\`${m}\`${i === 0 ? ' (default)' : ''}`).join(', ')}.`,
-      `Resolves with the completed task, whose \`output\` is a {@link ${t.output}}; throws \`TaskFailedError\` if it fails.`,
+      `Resolves with the completed task, whose \`output\` is a {@link ${t.output}}${t.variants.map((v) => `, or a {@link ${v.output}} when ${variantCondition(v.when)}`).join('')}; throws \`TaskFailedError\` if it fails.`,
       `\`${t.functionName}.create(...)\` only creates the task.`,
       '',
       '@example',
@@ -340,7 +358,8 @@ function familyReadme(
     for (const t of own) {
       const model = typeof t.example.model === 'string' ? t.example.model : t.models[0]
       const models = [model, ...t.models.filter((m) => m !== model)]
-      out += `| \`${t.functionName}\` | \`${t.taskType}\` | ${models.map((m) => `\`${m}\``).join(', ')} | \`${t.output}\` |\n`
+      const outputs = [`\`${t.output}\``, ...t.variants.map((v) => `\`${v.output}\` when ${variantCondition(v.when)}`)]
+      out += `| \`${t.functionName}\` | \`${t.taskType}\` | ${models.map((m) => `\`${m}\``).join(', ')} | ${outputs.join('; ')} |\n`
     }
     out += '\n'
   }

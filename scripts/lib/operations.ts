@@ -149,7 +149,9 @@ export function collectOperations(
           else errors.push(`${where}: request body type ${type} is not supported (json or multipart)`)
           if (isObject(media)) {
             exampleBody = firstExample(media)
-            bodySchema = schemaRefName(media.schema)
+            // A body of several accepted shapes (`anyOf` of refs) is checked by its first shape.
+            const shapes = isObject(media.schema) && Array.isArray(media.schema.anyOf) ? media.schema.anyOf : []
+            bodySchema = schemaRefName(media.schema) ?? schemaRefName(shapes[0])
             const schema = deref(doc, media.schema)
             const props = isObject(schema) && isObject(schema.properties) ? schema.properties : {}
             if (bodyType === 'multipart')

@@ -9,11 +9,22 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 export const TASK_KINDS = ['image', 'video', 'audio', 'text', 'model3d'] as const
 export type TaskKind = (typeof TASK_KINDS)[number]
 
+/**
+ * An output variant: when every `when` field of the input equals one of its values, the completed
+ * output follows `output` instead of the task's default output (first match wins).
+ */
+export interface TaskVariant {
+  /** input field → the values that select this variant (a single value in the spec becomes a list) */
+  when: Record<string, Json[]>
+  output: string
+}
+
 export interface TaskEntry {
   family: string
   request: string
   input: string
   output: string
+  variants: TaskVariant[]
   models: string[]
   taskType: string
   kind: TaskKind
@@ -167,6 +178,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
       if (other) errors.push(`pair (${m}, ${taskType}) appears in both ${other} and ${name}`)
       pairs.set(key, name)
     }
+    const variants = input ? checkVariants(ext.variants, input, schemas, ajv, where, errors) : []
     const description = typeof schema.description === 'string' ? schema.description.trim() : ''
     if (!description) errors.push(`${where}: needs a description`)
     if (
@@ -182,6 +194,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
         request: name,
         input,
         output,
+        variants,
         models: models as string[],
         taskType,
         kind: kind as TaskKind,
@@ -203,6 +216,57 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
   }
   tasks.sort((a, b) => a.family.localeCompare(b.family) || a.request.localeCompare(b.request))
   return { errors, tasks, examplesChecked }
+}
+
+/**
+ * `x-goapi-task.variants`: `[{ when: { <input field>: value | [values] }, output: <schema> }]`. Each
+ * field must be a property of the input schema, each value valid for that property, and each
+ * output a component schema with examples.
+ */
+function checkVariants(
+  value: Json | undefined,
+  input: string,
+  schemas: JsonObject,
+  ajv: Ajv2020,
+  where: string,
+  errors: string[],
+): TaskVariant[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) {
+    errors.push(`${where}: x-goapi-task.variants must be a list`)
+    return []
+  }
+  const inputSchema = schemas[input]
+  const props = isObject(inputSchema) && isObject(inputSchema.properties) ? inputSchema.properties : {}
+  const out: TaskVariant[] = []
+  value.forEach((v, i) => {
+    const at = `${where}: x-goapi-task.variants[${i}]`
+    if (!isObject(v) || !isObject(v.when) || Object.keys(v.when).length === 0 || typeof v.output !== 'string') {
+      errors.push(`${at} needs a non-empty \`when\` object and an \`output\` schema name`)
+      return
+    }
+    const output = schemas[v.output]
+    if (!isObject(output)) errors.push(`${at}: output ${v.output} is not a component schema`)
+    else if (!Array.isArray(output.examples)) errors.push(`output ${v.output}: needs at least one examples entry`)
+    const when: Record<string, Json[]> = {}
+    for (const [field, selector] of Object.entries(v.when)) {
+      const values = Array.isArray(selector) ? selector : [selector ?? null]
+      if (!(field in props)) {
+        errors.push(`${at}: when.${field} is not a property of ${input}`)
+        continue
+      }
+      if (values.length === 0) errors.push(`${at}: when.${field} lists no values`)
+      const validate = ajv.getSchema(
+        `${schemaRef(input)}/properties/${field.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      )
+      for (const one of values)
+        if (validate && !validate(one))
+          errors.push(`${at}: when.${field} value ${JSON.stringify(one)} is not valid for ${input}.${field}`)
+      when[field] = values
+    }
+    out.push({ when, output: v.output })
+  })
+  return out
 }
 
 /** Local `#/components/...` refs inside a media schema point into the registered document. */

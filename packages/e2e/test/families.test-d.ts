@@ -218,7 +218,7 @@ describe('a wrong input per family does not compile', () => {
     void midjourney.blend(goapi, input)
     // @ts-expect-error `image_urls` is required
     void midjourney.blend(goapi, { ...input, image_urls: undefined })
-    // @ts-expect-error `process_mode` takes only 'relax', 'fast', 'turbo'
+    // @ts-expect-error `process_mode` takes only 'relax', 'fast', 'turbo', ...
     void midjourney.blend(goapi, { ...input, process_mode: 'not-an-allowed-value' })
   })
   test('@goapi/mmaudio video2audio', () => {

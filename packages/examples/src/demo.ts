@@ -46,7 +46,9 @@ try {
     { prompt: 'a cat surfing a wave at sunset', duration: 5, aspect_ratio: '16:9' },
     { onProgress: progress('kling') },
   )
-  const videoUrl = video.output.video_url || video.output.video || video.output.works?.[0]?.video?.resource
+  // Kling 3.0 answers `{ video }`; the classic versions answer `works[]` with `video_url` beside it.
+  const videoUrl =
+    'video' in video.output ? video.output.video : video.output.video_url || video.output.works?.[0]?.video?.resource
   console.log(`  task ${video.task_id} completed; video = ${videoUrl}`)
   if (videoUrl) console.log(`  saved ${await save(videoUrl, `${video.task_id}.mp4`)}`)
   console.log(`  credits used: ${video.meta?.usage?.consume ?? 0}`)

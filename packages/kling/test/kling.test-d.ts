@@ -19,7 +19,9 @@ describe('@goapi/kling types', () => {
     })
     expectTypeOf(task.model).toEqualTypeOf<'kling'>()
     expectTypeOf(task.task_type).toEqualTypeOf<'video_generation'>()
-    expectTypeOf(task.output.video_url).toEqualTypeOf<string | undefined>()
+    // The output is the classic shape or, for `version: '3.0'`, the Kling 3.0 shape: narrow it.
+    if ('video' in task.output) expectTypeOf(task.output).toEqualTypeOf<{ video: string }>()
+    else expectTypeOf(task.output.video_url).toEqualTypeOf<string | undefined>()
     const omni = await omniVideoGeneration.create(goapi, { prompt: 'a city at night' })
     expectTypeOf(omni.task_type).toEqualTypeOf<'omni_video_generation'>()
   })
@@ -33,6 +35,14 @@ describe('@goapi/kling types', () => {
     await videoGeneration(goapi, { prompt: 'x', duration: '5s' })
     // @ts-expect-error: try-on needs a model image
     await aiTryOn(goapi, { dress_input: 'https://example.com/dress.png' })
+  })
+
+  it('the completed output of a task with variants is the union of its outputs', async () => {
+    const task = await videoGeneration(goapi, { prompt: 'x', version: '3.0' })
+    // @ts-expect-error: video_url exists only on the classic shape, so the union must be narrowed
+    void task.output.video_url
+    // @ts-expect-error: video exists only on the Kling 3.0 shape
+    void task.output.video
   })
 
   it('rejects reading a field the output does not have', async () => {

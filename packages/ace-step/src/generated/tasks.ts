@@ -9,6 +9,9 @@ export type AceStepTxt2audioInput = Schemas['AceStepTxt2audioInput']
 export type AceStepAudio2audioInput = Schemas['AceStepAudio2audioInput']
 export type AceStepTxt2audioRequest = Schemas['AceStepTxt2audioRequest']
 export type AceStepAudio2audioRequest = Schemas['AceStepAudio2audioRequest']
+export type AceStepOpenInput = Schemas['AceStepOpenInput']
+export type AceStepEditRequest = Schemas['AceStepEditRequest']
+export type AceStepExtendRequest = Schemas['AceStepExtendRequest']
 export type AceStepAudioOutput = Schemas['AceStepAudioOutput']
 export type AceStepTaskRequest = Schemas['AceStepTaskRequest']
 export type AceStepTaskOutput = Schemas['AceStepTaskOutput']
@@ -36,6 +39,46 @@ export type AceStepTaskOutput = Schemas['AceStepTaskOutput']
  * ```
  */
 export const audio2audio = /* @__PURE__ */ defineTask(['Qubico/ace-step'], 'audio2audio', 'audio')
+
+/**
+ * Edit part of a track with ACE-Step ("Audio Edit"; task type from PiAPI's CLI catalog, input
+ * fields undocumented, unverified).
+ *
+ * Task type `edit`; models: `Qubico/ace-step` (default).
+ * Resolves with the completed task, whose `output` is a {@link AceStepAudioOutput}; throws `TaskFailedError` if it fails.
+ * `edit.create(...)` only creates the task.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@goapi/client'
+ * import { edit } from '@goapi/ace-step'
+ *
+ * const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })
+ * const task = await edit(goapi, {})
+ * console.log(task.output)
+ * ```
+ */
+export const edit = /* @__PURE__ */ defineTask(['Qubico/ace-step'], 'edit', 'audio')
+
+/**
+ * Make a track longer with ACE-Step ("Audio Extend"; task type from PiAPI's CLI catalog,
+ * input fields undocumented, unverified).
+ *
+ * Task type `extend`; models: `Qubico/ace-step` (default).
+ * Resolves with the completed task, whose `output` is a {@link AceStepAudioOutput}; throws `TaskFailedError` if it fails.
+ * `extend.create(...)` only creates the task.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@goapi/client'
+ * import { extend } from '@goapi/ace-step'
+ *
+ * const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })
+ * const task = await extend(goapi, {})
+ * console.log(task.output)
+ * ```
+ */
+export const extend = /* @__PURE__ */ defineTask(['Qubico/ace-step'], 'extend', 'audio')
 
 /**
  * Generate music, optionally with sung lyrics, from a style prompt with ACE-Step (unverified field names).

@@ -11,8 +11,9 @@ import type { GptImageImagesResponse } from './tasks.js'
  * images. PiAPI's comparison table also says "stream mode only" for `gpt-image-1`, most likely a
  * copy error (unverified). Priced like OpenAI: for `gpt-image-1`, low 0.011 / 0.016 / 0.016,
  * medium 0.042 / 0.063 / 0.063, high 0.167 / 0.25 / 0.25 USD per 1024x1024 / 1024x1536 /
- * 1536x1024 image. GoAPI's LLM docs list `dall-e-3` on this same route (see the LLM API);
- * the body below accepts it as a pass-through model string.
+ * 1536x1024 image. GoAPI's LLM API "Dall E 3" page puts `dall-e-3` on this same route: its
+ * body is `LlmImageGenerationRequest` (`n` and `size` required, `quality` standard/hd), one of
+ * the two accepted bodies.
  *
  * `POST /v1/images/generations`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link GptImageImagesResponse});
  * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.

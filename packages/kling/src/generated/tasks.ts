@@ -35,6 +35,7 @@ export type KlingOmniVideoGenerationRequest = Schemas['KlingOmniVideoGenerationR
 export type KlingWorkFile = Schemas['KlingWorkFile']
 export type KlingWork = Schemas['KlingWork']
 export type KlingVideoOutput = Schemas['KlingVideoOutput']
+export type KlingVideo3Output = Schemas['KlingVideo3Output']
 export type KlingTurboVideoOutput = Schemas['KlingTurboVideoOutput']
 export type KlingSoundOutput = Schemas['KlingSoundOutput']
 export type KlingTryOnOutput = Schemas['KlingTryOnOutput']
@@ -67,8 +68,9 @@ export type KlingTaskOutput = Schemas['KlingTaskOutput']
 export const aiTryOn = /* @__PURE__ */ defineTask(['kling'], 'ai_try_on', 'image')
 
 /**
- * Talking avatar video (unverified: input and output are not documented). The output is
- * assumed to be the classic `works[]` shape.
+ * Talking avatar video from a face picture and an audio track (unverified: the page was not
+ * readable; fields from three public apps, which read `video_url` or `works[]`). The output
+ * is assumed to be the classic `works[]` shape with `video_url`.
  *
  * Task type `avatar`; models: `kling` (default).
  * Resolves with the completed task, whose `output` is a {@link KlingVideoOutput}; throws `TaskFailedError` if it fails.
@@ -80,7 +82,12 @@ export const aiTryOn = /* @__PURE__ */ defineTask(['kling'], 'ai_try_on', 'image
  * import { avatar } from '@goapi/kling'
  *
  * const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })
- * const task = await avatar(goapi, {})
+ * const task = await avatar(goapi, {
+ *   "image_url": "https://example.com/kling/face.png",
+ *   "local_dubbing_url": "https://example.com/kling/speech.mp3",
+ *   "prompt": "She speaks warmly and nods.",
+ *   "mode": "std"
+ * })
  * console.log(task.output)
  * ```
  */
@@ -271,7 +278,7 @@ export const turboVideoGeneration = /* @__PURE__ */ defineTask(['kling-turbo'], 
  * list, Kling 3.0 returns a plain `video` URL.
  *
  * Task type `video_generation`; models: `kling` (default).
- * Resolves with the completed task, whose `output` is a {@link KlingVideoOutput}; throws `TaskFailedError` if it fails.
+ * Resolves with the completed task, whose `output` is a {@link KlingVideoOutput}, or a {@link KlingVideo3Output} when `version` is `3.0`; throws `TaskFailedError` if it fails.
  * `videoGeneration.create(...)` only creates the task.
  *
  * @example

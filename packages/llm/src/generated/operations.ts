@@ -14,7 +14,10 @@ import type { LlmChatCompletion, LlmEmbeddingList, LlmTranscription, LlmTranscri
  * `https://proxy.goapi.xyz` (no Cloudflare, allows longer calls, slightly more latency).
  * `gpt-4o-image` works in stream mode only. Public ChatGPT GPTs are called with model
  * `gpt-4-gizmo-g-<id>` (only public GPTs; no file upload/download and no GPT actions with
- * third-party auth on this route). Error bodies are not documented.
+ * third-party auth on this route). "Sora2-preview Text to Video" runs here too: model
+ * `sora-2-preview` or `sora-2-hd-preview` with `stream: true`; the streamed text ends with
+ * markdown holding the video link (unverified; no task is created). Error bodies are not
+ * documented.
  *
  * `POST /v1/chat/completions`, authenticated with `Authorization: Bearer <key>`. Resolves with the parsed JSON answer ({@link LlmChatCompletion});
  * throws the client's typed errors (`InvalidRequestError`, `AuthenticationError`, ...). The last argument takes `{ signal, timeoutMs, baseUrl }`.

@@ -7,6 +7,7 @@ type Schemas = components['schemas']
 
 export type MidjourneyOriginTaskId = Schemas['MidjourneyOriginTaskId']
 export type MidjourneyAspectRatio = Schemas['MidjourneyAspectRatio']
+export type MidjourneyMetadata = Schemas['MidjourneyMetadata']
 export type MidjourneyProcessMode = Schemas['MidjourneyProcessMode']
 export type MidjourneyUpscaleIndex = Schemas['MidjourneyUpscaleIndex']
 export type MidjourneyVariationIndex = Schemas['MidjourneyVariationIndex']

@@ -45,9 +45,10 @@ export const imageEdit = /* @__PURE__ */ defineTask(
 
 /**
  * Generate an image from text with Alibaba Qwen-Image. Fields come from calling code
- * (unverified); one registry quotes 0.015 USD per image.
+ * (unverified); one registry quotes 0.015 USD per image. Two registries send the model as
+ * `qwen-image` without the `Qubico/` prefix, which is accepted too (unverified).
  *
- * Task type `txt2img`; models: `Qubico/qwen-image` (default).
+ * Task type `txt2img`; models: `Qubico/qwen-image` (default), `qwen-image`.
  * Resolves with the completed task, whose `output` is a {@link QwenImageOutput}; throws `TaskFailedError` if it fails.
  * `txt2img.create(...)` only creates the task.
  *
@@ -68,4 +69,4 @@ export const imageEdit = /* @__PURE__ */ defineTask(
  * console.log(task.output)
  * ```
  */
-export const txt2img = /* @__PURE__ */ defineTask(['Qubico/qwen-image'], 'txt2img', 'image')
+export const txt2img = /* @__PURE__ */ defineTask(['Qubico/qwen-image', 'qwen-image'], 'txt2img', 'image')

@@ -18,6 +18,7 @@ export type Seedance2LessRestrictionRequest = Schemas['Seedance2LessRestrictionR
 export type Seedance2FastLessRestrictionRequest = Schemas['Seedance2FastLessRestrictionRequest']
 export type SeedanceRemoveWatermarkRequest = Schemas['SeedanceRemoveWatermarkRequest']
 export type SeedanceVideoOutput = Schemas['SeedanceVideoOutput']
+export type Seedance2VideoOutput = Schemas['Seedance2VideoOutput']
 export type SeedanceTaskRequest = Schemas['SeedanceTaskRequest']
 export type SeedanceTaskOutput = Schemas['SeedanceTaskOutput']
 
@@ -25,7 +26,7 @@ export type SeedanceTaskOutput = Schemas['SeedanceTaskOutput']
  * Generate a Seedance 2.0 fast-tier video with looser content review, at +25 % price.
  *
  * Task type `seedance-2-fast-less-restriction`; models: `seedance` (default).
- * Resolves with the completed task, whose `output` is a {@link SeedanceVideoOutput}; throws `TaskFailedError` if it fails.
+ * Resolves with the completed task, whose `output` is a {@link Seedance2VideoOutput}; throws `TaskFailedError` if it fails.
  * `seedance2FastLessRestriction.create(...)` only creates the task.
  *
  * @example
@@ -78,7 +79,7 @@ export const seedance2FastPreview = /* @__PURE__ */ defineTask(['seedance'], 'se
  * Generate a Seedance 2.0 video on the cheaper fast tier (480p or 720p).
  *
  * Task type `seedance-2-fast`; models: `seedance` (default).
- * Resolves with the completed task, whose `output` is a {@link SeedanceVideoOutput}; throws `TaskFailedError` if it fails.
+ * Resolves with the completed task, whose `output` is a {@link Seedance2VideoOutput}; throws `TaskFailedError` if it fails.
  * `seedance2Fast.create(...)` only creates the task.
  *
  * @example
@@ -106,7 +107,7 @@ export const seedance2Fast = /* @__PURE__ */ defineTask(['seedance'], 'seedance-
  * Generate a Seedance 2.0 pro-tier video with looser content review, at +25 % price.
  *
  * Task type `seedance-2-less-restriction`; models: `seedance` (default).
- * Resolves with the completed task, whose `output` is a {@link SeedanceVideoOutput}; throws `TaskFailedError` if it fails.
+ * Resolves with the completed task, whose `output` is a {@link Seedance2VideoOutput}; throws `TaskFailedError` if it fails.
  * `seedance2LessRestriction.create(...)` only creates the task.
  *
  * @example
@@ -179,7 +180,7 @@ export const seedance2PreviewVip = /* @__PURE__ */ defineTask(['seedance'], 'see
  * Billed per second of output (plus input video length) by resolution.
  *
  * Task type `seedance-2`; models: `seedance` (default).
- * Resolves with the completed task, whose `output` is a {@link SeedanceVideoOutput}; throws `TaskFailedError` if it fails.
+ * Resolves with the completed task, whose `output` is a {@link Seedance2VideoOutput}; throws `TaskFailedError` if it fails.
  * `seedance2.create(...)` only creates the task.
  *
  * @example

@@ -9,7 +9,7 @@ import type { ToolsUploadFileResponse } from './tasks.js'
  * Uploads a base64-encoded file and returns a public URL to use as a task input. Files are
  * deleted automatically after 24 hours. Needs the Creator plan or higher (free of charge on
  * Creator and Pro); the Free plan gets 403. Only .jpg, .jpeg, .png, .webp, .mp4, .wav and
- * .mp3 files of at most 10 MB of base64 data are accepted; anything else gets 400. Error
+ * .mp3 files (and .m4a, uploaded by real code though not documented) of at most 10 MB of base64 data are accepted; anything else gets 400. Error
  * bodies carry no `data` field.
  *
  * `POST /api/ephemeral_resource` on `https://upload.theapi.app` (change it with `{ baseUrl }`), authenticated with `x-api-key`. Resolves with the parsed JSON answer ({@link ToolsUploadFileResponse});

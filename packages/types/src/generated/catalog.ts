@@ -11,7 +11,9 @@ type Schemas = components['schemas']
 export type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
 
 /**
- * Every known model → task type → its request, input, completed output and kind.
+ * Every known model → task type → its request, input, completed output and kind. Where the spec
+ * lists output variants (`x-goapi-task.variants`), the output is the union of the default output
+ * and every variant: narrow it with `in` (e.g. `"video" in task.output`).
  * Lookups such as `TaskCatalog["Qubico/flux1-dev"]["txt2img"]["output"]` are plain property accesses,
  * so they stay cheap for the compiler however many models there are.
  */
@@ -22,6 +24,20 @@ export interface TaskCatalog {
       kind: 'audio'
       request: Schemas['AceStepAudio2audioRequest']
       input: Schemas['AceStepAudio2audioInput']
+      output: Known<Schemas['AceStepAudioOutput']>
+    }
+    edit: {
+      family: 'ace-step'
+      kind: 'audio'
+      request: Schemas['AceStepEditRequest']
+      input: Schemas['AceStepOpenInput']
+      output: Known<Schemas['AceStepAudioOutput']>
+    }
+    extend: {
+      family: 'ace-step'
+      kind: 'audio'
+      request: Schemas['AceStepExtendRequest']
+      input: Schemas['AceStepOpenInput']
       output: Known<Schemas['AceStepAudioOutput']>
     }
     txt2audio: {
@@ -530,7 +546,7 @@ export interface TaskCatalog {
       kind: 'video'
       request: Schemas['KlingVideoGenerationRequest']
       input: Schemas['KlingVideoGenerationInput']
-      output: Known<Schemas['KlingVideoOutput']>
+      output: Known<Schemas['KlingVideoOutput']> | Known<Schemas['KlingVideo3Output']>
     }
   }
   'kling-turbo': {
@@ -685,6 +701,15 @@ export interface TaskCatalog {
       output: Known<Schemas['OmniHumanVideoOutput']>
     }
   }
+  'qwen-image': {
+    txt2img: {
+      family: 'qwen-image'
+      kind: 'image'
+      request: Schemas['QwenImageTxt2imgRequest']
+      input: Schemas['QwenImageTxt2imgInput']
+      output: Known<Schemas['QwenImageOutput']>
+    }
+  }
   seedance: {
     'remove-watermark': {
       family: 'seedance'
@@ -698,21 +723,21 @@ export interface TaskCatalog {
       kind: 'video'
       request: Schemas['Seedance2Request']
       input: Schemas['Seedance2Input']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-fast': {
       family: 'seedance'
       kind: 'video'
       request: Schemas['Seedance2FastRequest']
       input: Schemas['Seedance2FastInput']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-fast-less-restriction': {
       family: 'seedance'
       kind: 'video'
       request: Schemas['Seedance2FastLessRestrictionRequest']
       input: Schemas['Seedance2FastInput']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-fast-preview': {
       family: 'seedance'
@@ -726,7 +751,7 @@ export interface TaskCatalog {
       kind: 'video'
       request: Schemas['Seedance2LessRestrictionRequest']
       input: Schemas['Seedance2Input']
-      output: Known<Schemas['SeedanceVideoOutput']>
+      output: Known<Schemas['Seedance2VideoOutput']>
     }
     'seedance-2-preview': {
       family: 'seedance'

@@ -96,8 +96,9 @@ export interface paths {
      *     images. PiAPI's comparison table also says "stream mode only" for `gpt-image-1`, most likely a
      *     copy error (unverified). Priced like OpenAI: for `gpt-image-1`, low 0.011 / 0.016 / 0.016,
      *     medium 0.042 / 0.063 / 0.063, high 0.167 / 0.25 / 0.25 USD per 1024x1024 / 1024x1536 /
-     *     1536x1024 image. GoAPI's LLM docs list `dall-e-3` on this same route (see the LLM API);
-     *     the body below accepts it as a pass-through model string.
+     *     1536x1024 image. GoAPI's LLM API "Dall E 3" page puts `dall-e-3` on this same route: its
+     *     body is `LlmImageGenerationRequest` (`n` and `size` required, `quality` standard/hd), one of
+     *     the two accepted bodies.
      */
     post: operations['gptImageGenerate']
     delete?: never
@@ -254,7 +255,7 @@ export interface paths {
      * @description Uploads a base64-encoded file and returns a public URL to use as a task input. Files are
      *     deleted automatically after 24 hours. Needs the Creator plan or higher (free of charge on
      *     Creator and Pro); the Free plan gets 403. Only .jpg, .jpeg, .png, .webp, .mp4, .wav and
-     *     .mp3 files of at most 10 MB of base64 data are accepted; anything else gets 400. Error
+     *     .mp3 files (and .m4a, uploaded by real code though not documented) of at most 10 MB of base64 data are accepted; anything else gets 400. Error
      *     bodies carry no `data` field.
      */
     post: operations['toolsUploadFile']
@@ -283,7 +284,10 @@ export interface paths {
      *     `https://proxy.goapi.xyz` (no Cloudflare, allows longer calls, slightly more latency).
      *     `gpt-4o-image` works in stream mode only. Public ChatGPT GPTs are called with model
      *     `gpt-4-gizmo-g-<id>` (only public GPTs; no file upload/download and no GPT actions with
-     *     third-party auth on this route). Error bodies are not documented.
+     *     third-party auth on this route). "Sora2-preview Text to Video" runs here too: model
+     *     `sora-2-preview` or `sora-2-hd-preview` with `stream: true`; the streamed text ends with
+     *     markdown holding the video link (unverified; no task is created). Error bodies are not
+     *     documented.
      */
     post: operations['llmCreateChatCompletion']
     delete?: never
@@ -703,11 +707,59 @@ export interface components {
       config?: components['schemas']['TaskConfig']
     }
     /**
+     * AceStepOpenInput
+     * @description Input of `Qubico/ace-step` / `edit` and `extend`. The task types are listed by PiAPI's
+     *     CLI catalog (doc pages `ace-step-api/audio-edit` and `audio-extend`), but neither page
+     *     could be read, so no field is known: every key is passed through as given (unverified).
+     */
+    AceStepOpenInput: {
+      [key: string]: unknown
+    }
+    /**
+     * AceStepEditRequest
+     * @description Edit part of a track with ACE-Step ("Audio Edit"; task type from PiAPI's CLI catalog, input
+     *     fields undocumented, unverified).
+     * @example {
+     *       "model": "Qubico/ace-step",
+     *       "task_type": "edit",
+     *       "input": {}
+     *     }
+     */
+    AceStepEditRequest: {
+      /** @constant */
+      model: 'Qubico/ace-step'
+      /** @constant */
+      task_type: 'edit'
+      input: components['schemas']['AceStepOpenInput']
+      config?: components['schemas']['TaskConfig']
+    }
+    /**
+     * AceStepExtendRequest
+     * @description Make a track longer with ACE-Step ("Audio Extend"; task type from PiAPI's CLI catalog,
+     *     input fields undocumented, unverified).
+     * @example {
+     *       "model": "Qubico/ace-step",
+     *       "task_type": "extend",
+     *       "input": {}
+     *     }
+     */
+    AceStepExtendRequest: {
+      /** @constant */
+      model: 'Qubico/ace-step'
+      /** @constant */
+      task_type: 'extend'
+      input: components['schemas']['AceStepOpenInput']
+      config?: components['schemas']['TaskConfig']
+    }
+    /**
      * AceStepTaskRequest
      * @description Any ACE-Step create-task body.
      */
     AceStepTaskRequest:
-      components['schemas']['AceStepTxt2audioRequest'] | components['schemas']['AceStepAudio2audioRequest']
+      | components['schemas']['AceStepTxt2audioRequest']
+      | components['schemas']['AceStepAudio2audioRequest']
+      | components['schemas']['AceStepEditRequest']
+      | components['schemas']['AceStepExtendRequest']
     /**
      * AiHugImageToVideoInput
      * @description Input of an AI Hug video.
@@ -1072,7 +1124,7 @@ export interface components {
     }
     /**
      * FluxImg2imgInput
-     * @description Input of a plain image-to-image task (width and height apply to text-to-image only).
+     * @description Input of a plain image-to-image task.
      * @example {
      *       "prompt": "a girl in a red dress, oil painting",
      *       "image": "https://piapi.ai/dashboard/flux/input_example.png",
@@ -1099,6 +1151,14 @@ export interface components {
        * @default 1
        */
       batch_size?: number
+      /**
+       * @description Output width in pixels. The docs call width and height text-to-image only, but PiAPI's
+       *     own MCP server and a feature doc send them for image-to-image too, so they are accepted
+       *     (whether they change the result is unverified).
+       */
+      width?: number
+      /** @description Output height in pixels; sent for image-to-image as for `width` (unverified effect). */
+      height?: number
       /** @description Sampling steps; sent by client code on every Flux task type (unverified). */
       steps?: number
     }
@@ -1288,6 +1348,14 @@ export interface components {
        * @default 1
        */
       batch_size?: number
+      /**
+       * @description Output width in pixels. The docs call width and height text-to-image only, but PiAPI's
+       *     own MCP server and a feature doc send them for image-to-image too, so they are accepted
+       *     (whether they change the result is unverified).
+       */
+      width?: number
+      /** @description Output height in pixels; sent for image-to-image as for `width` (unverified effect). */
+      height?: number
       /** @description Sampling steps; the LoRA examples use 28. Not in the documented schema (unverified). */
       steps?: number
       /** @description The LoRA to apply; the documented capacity for this task type is exactly one. */
@@ -1800,6 +1868,11 @@ export interface components {
       prompt: string
       /** @description Input image URLs. Supplying them turns the task into an edit (image-to-image). */
       image_urls?: string[]
+      /**
+       * @description One input image as base64 data, sent by one app instead of `image_urls` (unverified; the
+       *     documentation page lists only `image_urls`).
+       */
+      image?: string
       /**
        * @description File format of the generated image.
        * @default jpeg
@@ -2591,10 +2664,11 @@ export interface components {
       camera_control?: components['schemas']['KlingCameraControl']
       /**
        * @description Quality tier: `pro` is higher quality, slower and dearer. For Kling 3.0 `std` = 720p and
-       *     `pro` = 1080p (default `std`). `2.0` and `2.1-master` run in `pro` only.
+       *     `pro` = 1080p (default `std`). `2.0` and `2.1-master` run in `pro` only. One adapter
+       *     sends `turbo` or `standard` (unverified).
        * @enum {string}
        */
-      mode?: 'std' | 'pro'
+      mode?: 'std' | 'pro' | 'turbo' | 'standard'
       /**
        * @description Kling model version. Documented: `1.0`, `1.5`, `1.6`, `2.0` (pro only), `2.1`,
        *     `2.1-master` (pro only), `2.6` and `3.0`; `2.5` is seen only in public code
@@ -2632,6 +2706,10 @@ export interface components {
       multi_shots?: components['schemas']['KlingOmniMultiShot'][]
       /** @description Legacy switch for pro quality (older host-your-account page); replaced by `mode`. */
       professional_mode?: boolean
+      /** @description First frame, sent by one adapter instead of `image_url` (unverified). */
+      start_image_url?: string
+      /** @description Reference video URL, sent by one adapter (unverified; its effect is not documented). */
+      reference_video_url?: string
     }
     /**
      * KlingVideoGenerationRequest
@@ -2872,30 +2950,45 @@ export interface components {
     }
     /**
      * KlingLipSyncInput
-     * @description Input of `kling` + `lip_sync`: give either text to speak (`tts_text`, with voice and speed)
-     *     or your own audio (`local_dubbing_url`, which overrides every TTS field).
+     * @description Input of `kling` + `lip_sync`: the video is an earlier Kling task (`origin_task_id`, as
+     *     documented) or any video URL (`video_url`, sent with `local_dubbing_url` by four apps);
+     *     at least one of the two is required. Give either text to speak (`tts_text`, with voice
+     *     and speed) or your own audio (`local_dubbing_url`, which overrides every TTS field).
      */
-    KlingLipSyncInput: {
-      /** @description Task id of the earlier Kling video whose speaker is lip-synced. */
-      origin_task_id: string
-      /** @description Text to speak; ignored when `local_dubbing_url` is set. */
-      tts_text?: string
-      /**
-       * @description TTS voice name from Kling's voice list
-       *     (https://klingai.com/api/lip/sync/ttsList?type=); used with `tts_text`.
-       */
-      tts_timbre?: string
-      /**
-       * @description TTS speed; only used with `tts_text`.
-       * @default 1
-       */
-      tts_speed?: number
-      /**
-       * @description URL of your own MP3, WAV, FLAC or OGG audio, under 20 MB and under 60 s; trimmed to the
-       *     video length. All TTS fields are ignored when it is set.
-       */
-      local_dubbing_url?: string
-    }
+    KlingLipSyncInput:
+      | {
+          /** @description Task id of the earlier Kling video whose speaker is lip-synced. */
+          origin_task_id?: string
+          /**
+           * @description URL of the video to lip-sync, instead of `origin_task_id`; four apps send it with
+           *     `local_dubbing_url` (documented by use, not on the doc page).
+           */
+          video_url?: string
+          /**
+           * @description Model version. One app says lip sync takes no version; accepted, not required
+           *     (unverified).
+           */
+          version?: string
+          /** @description Text to speak; ignored when `local_dubbing_url` is set. */
+          tts_text?: string
+          /**
+           * @description TTS voice name from Kling's voice list
+           *     (https://klingai.com/api/lip/sync/ttsList?type=); used with `tts_text`.
+           */
+          tts_timbre?: string
+          /**
+           * @description TTS speed; only used with `tts_text`.
+           * @default 1
+           */
+          tts_speed?: number
+          /**
+           * @description URL of your own MP3, WAV, FLAC or OGG audio, under 20 MB and under 60 s; trimmed to the
+           *     video length. All TTS fields are ignored when it is set.
+           */
+          local_dubbing_url?: string
+        }
+      | unknown
+      | unknown
     /**
      * KlingLipSyncRequest
      * @description Re-animate the mouth of an earlier Kling video to spoken text or an audio file. The output
@@ -2916,6 +3009,14 @@ export interface components {
      *       "task_type": "lip_sync",
      *       "input": {
      *         "origin_task_id": "0f6c3c2e-5a8b-4c1d-9e7f-2b3a4c5d6e7f",
+     *         "local_dubbing_url": "https://example.com/kling/voice.mp3"
+     *       }
+     *     }
+     * @example {
+     *       "model": "kling",
+     *       "task_type": "lip_sync",
+     *       "input": {
+     *         "video_url": "https://example.com/kling/speaker.mp4",
      *         "local_dubbing_url": "https://example.com/kling/voice.mp3"
      *       }
      *     }
@@ -2971,8 +3072,8 @@ export interface components {
        */
       professional_mode?: boolean
       /**
-       * @description Model version; PiAPI's CLI sends `2.6` by default for this task (unverified whether the
-       *     API needs it).
+       * @description Model version; PiAPI's CLI sends `2.6` by default for this task. Accepted, not required
+       *     (unverified whether the API needs it).
        */
       version?: string
     }
@@ -3031,6 +3132,11 @@ export interface components {
       duration?: 5 | 10
       /** @description Task id of an earlier Kling video to make sound for. */
       origin_task_id?: string
+      /**
+       * @description Model version; PiAPI's CLI sends `2.6` by default. Accepted, not required (unverified
+       *     whether the API needs it).
+       */
+      version?: string
     }
     /**
      * KlingSoundRequest
@@ -3080,9 +3186,11 @@ export interface components {
       video_url?: string
       /**
        * @description Built-in motion used instead of a video (spelling as documented, including `Poping`).
+       *     One app sends `""` together with `video_url` (no preset; unverified).
        * @enum {string}
        */
       preset_motion?:
+        | ''
         | 'Cute Baby Dance'
         | 'Nezha'
         | 'Heart Gesture Dance'
@@ -3108,8 +3216,9 @@ export interface components {
        */
       mode?: 'std' | 'pro'
       /**
-       * @description Model version. Not in the schema, but the example sends `2.6` and the page says only 2.6
-       *     supports motion control (upstream Kling 3.0 motion control unverified).
+       * @description Model version. Not in the schema, but the example sends `2.6` (as does PiAPI's CLI by
+       *     default) and the page says only 2.6 supports motion control (upstream Kling 3.0 motion
+       *     control unverified). Accepted, not required.
        */
       version?: '2.6' | string
       /** @description Extra guidance (unverified; sent by public code, absent from the schema). */
@@ -3179,7 +3288,10 @@ export interface components {
        * @default 1
        */
       batch_size?: number
-      /** @description Model version; PiAPI's CLI sends `2.6` by default (unverified). */
+      /**
+       * @description Model version; PiAPI's CLI sends `2.6` by default (one app says try-on takes no
+       *     version). Accepted, not required (unverified).
+       */
       version?: string
     }
     /**
@@ -3222,22 +3334,47 @@ export interface components {
     }
     /**
      * KlingAvatarInput
-     * @description Input of `kling` + `avatar` (talking avatar). Only the task type is known (PiAPI's CLI
-     *     catalog); the input fields are not documented, so any keys are passed through
-     *     (unverified). Upstream Kling's avatar takes a face image, an audio source, an optional
-     *     prompt and a std/pro mode.
+     * @description Input of `kling` + `avatar` (talking avatar). The PiAPI page was not readable: the fields
+     *     are those three public apps send (unverified): a face picture in `image_url`, the speech
+     *     in `local_dubbing_url` (one app calls it required), an optional `prompt`, `mode` std/pro,
+     *     `batch_size` and `negative_prompt`. PiAPI's CLI adds `version: "2.6"` by default.
      */
     KlingAvatarInput: {
-      [key: string]: unknown
+      /** @description URL of the picture of the face to animate. */
+      image_url: string
+      /** @description URL of the audio the avatar speaks (one app calls it required; unverified). */
+      local_dubbing_url?: string
+      /** @description Extra guidance for expression and motion. */
+      prompt?: string
+      /** @description What to avoid. */
+      negative_prompt?: string
+      /**
+       * @description Quality tier.
+       * @enum {string}
+       */
+      mode?: 'std' | 'pro'
+      /** @description Number of results (unverified). */
+      batch_size?: number
+      /**
+       * @description Model version; PiAPI's CLI sends `2.6` by default (one app says avatar takes no
+       *     version). Accepted, not required (unverified).
+       */
+      version?: string
     }
     /**
      * KlingAvatarRequest
-     * @description Talking avatar video (unverified: input and output are not documented). The output is
-     *     assumed to be the classic `works[]` shape.
+     * @description Talking avatar video from a face picture and an audio track (unverified: the page was not
+     *     readable; fields from three public apps, which read `video_url` or `works[]`). The output
+     *     is assumed to be the classic `works[]` shape with `video_url`.
      * @example {
      *       "model": "kling",
      *       "task_type": "avatar",
-     *       "input": {}
+     *       "input": {
+     *         "image_url": "https://example.com/kling/face.png",
+     *         "local_dubbing_url": "https://example.com/kling/speech.mp3",
+     *         "prompt": "She speaks warmly and nods.",
+     *         "mode": "std"
+     *       }
      *     }
      */
     KlingAvatarRequest: {
@@ -3302,6 +3439,10 @@ export interface components {
       images?: string[]
       /** @description Language of generated speech, such as `en` (unverified; seen in one public app only). */
       language?: string
+      /** @description What to avoid (sent by one adapter; unverified). */
+      negative_prompt?: string
+      /** @description Reference video URL (sent by one adapter; unverified, its effect is not documented). */
+      video?: string
     }
     /**
      * KlingOmniVideoGenerationRequest
@@ -3566,10 +3707,11 @@ export interface components {
     /**
      * MidjourneyProcessMode
      * @description Speed tier, which also sets the price: `relax` (slowest, cheapest; daily relax limits
-     *     apply to pay-as-you-go users), `fast`, `turbo`.
+     *     apply to pay-as-you-go users), `fast`, `turbo`. `mixed` is sent by bots posting to
+     *     api.goapi.ai and by GoAPI's older samples (unverified for the unified API).
      * @enum {string}
      */
-    MidjourneyProcessMode: 'relax' | 'fast' | 'turbo'
+    MidjourneyProcessMode: 'relax' | 'fast' | 'turbo' | 'mixed'
     /**
      * MidjourneyImagineInput
      * @description Input of `imagine`.
@@ -3605,6 +3747,15 @@ export interface components {
       bot_id?: number
     }
     /**
+     * MidjourneyMetadata
+     * @description A free-form object sent next to `model`/`task_type`/`input` by bots posting to
+     *     api.goapi.ai and by GoAPI's older samples (unverified for the unified API; what GoAPI does
+     *     with it is not documented).
+     */
+    MidjourneyMetadata: {
+      [key: string]: unknown
+    }
+    /**
      * MidjourneyImagineRequest
      * @description Generate a 2x2 grid of four images from a prompt (Midjourney `/imagine`). Follow up with
      *     `upscale`, `variation` or `reroll` on the returned task id.
@@ -3634,6 +3785,7 @@ export interface components {
       task_type: 'imagine'
       input: components['schemas']['MidjourneyImagineInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyOriginTaskId
@@ -3690,6 +3842,7 @@ export interface components {
       task_type: 'upscale'
       input: components['schemas']['MidjourneyUpscaleInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyVariationIndex
@@ -3756,6 +3909,7 @@ export interface components {
       task_type: 'variation'
       input: components['schemas']['MidjourneyVariationInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyRerollInput
@@ -3808,6 +3962,7 @@ export interface components {
       task_type: 'reroll'
       input: components['schemas']['MidjourneyRerollInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyDescribeInput
@@ -3852,6 +4007,7 @@ export interface components {
       task_type: 'describe'
       input: components['schemas']['MidjourneyDescribeInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneySeedInput
@@ -3882,6 +4038,7 @@ export interface components {
       task_type: 'seed'
       input: components['schemas']['MidjourneySeedInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyBlendDimension
@@ -3936,6 +4093,7 @@ export interface components {
       task_type: 'blend'
       input: components['schemas']['MidjourneyBlendInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyInpaintInput
@@ -3987,6 +4145,7 @@ export interface components {
       task_type: 'inpaint'
       input: components['schemas']['MidjourneyInpaintInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyZoomRatio
@@ -4041,6 +4200,7 @@ export interface components {
       task_type: 'outpaint'
       input: components['schemas']['MidjourneyOutpaintInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyPanDirection
@@ -4089,6 +4249,7 @@ export interface components {
       task_type: 'pan'
       input: components['schemas']['MidjourneyPanInput']
       config?: components['schemas']['TaskConfig']
+      metadata?: components['schemas']['MidjourneyMetadata']
     }
     /**
      * MidjourneyTaskRequest
@@ -4256,7 +4417,8 @@ export interface components {
     /**
      * QwenImageTxt2imgRequest
      * @description Generate an image from text with Alibaba Qwen-Image. Fields come from calling code
-     *     (unverified); one registry quotes 0.015 USD per image.
+     *     (unverified); one registry quotes 0.015 USD per image. Two registries send the model as
+     *     `qwen-image` without the `Qubico/` prefix, which is accepted too (unverified).
      * @example {
      *       "model": "Qubico/qwen-image",
      *       "task_type": "txt2img",
@@ -4272,7 +4434,7 @@ export interface components {
      */
     QwenImageTxt2imgRequest: {
       /** @enum {string} */
-      model: 'Qubico/qwen-image'
+      model: 'Qubico/qwen-image' | 'qwen-image'
       /** @constant */
       task_type: 'txt2img'
       input: components['schemas']['QwenImageTxt2imgInput']
@@ -4449,10 +4611,13 @@ export interface components {
       /** @description What happens; cite references by 1-based position as `@image1`, `@video1`, `@audio1` (or `【@图片1】`, `【@视频1】`, `【@音频1】`). Required per the parameter table (unverified). */
       prompt: string
       /**
-       * @description How the references are used.
+       * @description How the references are used. Optional: when absent the service infers it from the
+       *     references sent (PiAPI's CLI: "do not default it"; an adapter and a proxy test omit it).
        * @enum {string}
        */
-      mode: 'text_to_video' | 'first_last_frames' | 'omni_reference'
+      mode?: 'text_to_video' | 'first_last_frames' | 'omni_reference'
+      /** @description What to avoid (sent by one adapter; unverified). */
+      negative_prompt?: string
       /** @description Length in seconds. */
       duration?: number
       /**
@@ -4516,6 +4681,11 @@ export interface components {
       task_type: 'seedance-2'
       input: components['schemas']['Seedance2Input']
       config?: components['schemas']['TaskConfig']
+      /**
+       * @description Top-level flag sent by one adapter next to `model`/`task_type`/`input` (unverified;
+       *     presumably lets GoAPI fetch and re-host the reference files).
+       */
+      auto_upload_assets?: boolean
     }
     /**
      * Seedance2FastInput
@@ -4538,10 +4708,13 @@ export interface components {
       /** @description What happens; cite references by 1-based position as `@image1`, `@video1`, `@audio1` (or `【@图片1】`, `【@视频1】`, `【@音频1】`). Required per the parameter table (unverified). */
       prompt: string
       /**
-       * @description How the references are used.
+       * @description How the references are used. Optional: when absent the service infers it from the
+       *     references sent (PiAPI's CLI: "do not default it"; an adapter and a proxy test omit it).
        * @enum {string}
        */
-      mode: 'text_to_video' | 'first_last_frames' | 'omni_reference'
+      mode?: 'text_to_video' | 'first_last_frames' | 'omni_reference'
+      /** @description What to avoid (sent by one adapter; unverified). */
+      negative_prompt?: string
       /** @description Length in seconds. */
       duration?: number
       /**
@@ -4587,6 +4760,11 @@ export interface components {
       task_type: 'seedance-2-fast'
       input: components['schemas']['Seedance2FastInput']
       config?: components['schemas']['TaskConfig']
+      /**
+       * @description Top-level flag sent by one adapter next to `model`/`task_type`/`input` (unverified;
+       *     presumably lets GoAPI fetch and re-host the reference files).
+       */
+      auto_upload_assets?: boolean
     }
     /**
      * Seedance2LessRestrictionRequest
@@ -4610,6 +4788,11 @@ export interface components {
       task_type: 'seedance-2-less-restriction'
       input: components['schemas']['Seedance2Input']
       config?: components['schemas']['TaskConfig']
+      /**
+       * @description Top-level flag sent by one adapter next to `model`/`task_type`/`input` (unverified;
+       *     presumably lets GoAPI fetch and re-host the reference files).
+       */
+      auto_upload_assets?: boolean
     }
     /**
      * Seedance2FastLessRestrictionRequest
@@ -4633,6 +4816,11 @@ export interface components {
       task_type: 'seedance-2-fast-less-restriction'
       input: components['schemas']['Seedance2FastInput']
       config?: components['schemas']['TaskConfig']
+      /**
+       * @description Top-level flag sent by one adapter next to `model`/`task_type`/`input` (unverified;
+       *     presumably lets GoAPI fetch and re-host the reference files).
+       */
+      auto_upload_assets?: boolean
     }
     /**
      * SeedanceRemoveWatermarkInput
@@ -6222,6 +6410,11 @@ export interface components {
       /** @description What the video should avoid. */
       negative_prompt?: string
       aspect_ratio?: components['schemas']['WanxAspectRatio']
+      /**
+       * @description Output resolution. Undocumented; the community n8n nodes send `480P` (Wan 2.1 output is
+       *     480p anyway), so it is accepted (unverified).
+       */
+      video_resolution?: '480P' | string
     }
     /**
      * WanxTxt2video1p3bRequest
@@ -6381,6 +6574,11 @@ export interface components {
       /** @description What the video should avoid. */
       negative_prompt?: string
       aspect_ratio?: components['schemas']['WanxAspectRatio']
+      /**
+       * @description Output resolution. Undocumented; the community n8n nodes send `480P` (Wan 2.1 output is
+       *     480p anyway), so it is accepted (unverified).
+       */
+      video_resolution?: '480P' | string
     }
     /**
      * WanxImg2video14bRequest
@@ -7023,6 +7221,11 @@ export interface components {
       cover_url?: string
       /** @description URL of the generated video. */
       video_url?: string
+      /**
+       * @description URL of the generated video, read by one adapter next to the documented fields
+       *     (unverified).
+       */
+      video?: string
       /** @description Download link of the video (possibly the original or watermark-free file; unverified). */
       download_url?: string
       /** @description Description text. */
@@ -7148,12 +7351,15 @@ export interface components {
     }
     /**
      * KlingVideoOutput
-     * @description Output of Kling video tasks. It has two shapes, so every key is optional: the classic shape
-     *     (versions 1.x/2.x, motion control; assumed for extend, lip sync, effects and avatar) is
-     *     `{type, status, works[], video_url?}`; Kling 3.0 (`version` `3.0`) returns only
-     *     `{video: "<url>"}`. While pending, the classic shape shows `{type: "", status: 0, works:
-     *     null}`, Kling 3.0 shows `{video: ""}` and the create answer may show `{video_url: ""}`.
+     * @description Classic output of Kling video tasks (versions 1.x/2.x, motion control; assumed for extend,
+     *     lip sync, effects and avatar): `{type, status, works[], video_url}`, every key optional.
+     *     `video_url` is the finished video without watermark: absent from older get-task examples,
+     *     but present in PiAPI's completed motion-control example and read by PiAPI's own MCP server
+     *     and motion-brush tool. While pending the output shows `{type: "", status: 0, works: null}`
+     *     and the create answer may show `{video_url: ""}`. Kling 3.0 (`version` `3.0`) completes
+     *     with `KlingVideo3Output` instead.
      * @example {
+     *       "video_url": "https://storage.goapi.ai/kling/9a7e3b.mp4",
      *       "type": "m2v_txt2video_hq",
      *       "status": 99,
      *       "works": [
@@ -7203,9 +7409,6 @@ export interface components {
      *         }
      *       ]
      *     }
-     * @example {
-     *       "video": "https://storage.theapi.app/videos/7e1b5a44-kling-3.mp4"
-     *     }
      */
     KlingVideoOutput: {
       /** @description Kling job kind, such as `m2v_txt2video_hq` or `m2v_motion_control`. */
@@ -7220,8 +7423,21 @@ export interface components {
        *     after creation.
        */
       video_url?: string
-      /** @description Kling 3.0 only: URL of the finished video (`""` while pending). */
-      video?: string
+    } & {
+      [key: string]: unknown
+    }
+    /**
+     * KlingVideo3Output
+     * @description Output of a Kling 3.0 `video_generation` task (`version` `3.0`): only a plain `video` URL
+     *     (PiAPI's completed Get Task example for Kling 3.0; a public client reads it too). `{video:
+     *     ""}` while pending.
+     * @example {
+     *       "video": "https://storage.theapi.app/videos/7e1b5a44-kling-3.mp4"
+     *     }
+     */
+    KlingVideo3Output: {
+      /** @description URL of the finished video (on `storage.theapi.app`). */
+      video: string
     } & {
       [key: string]: unknown
     }
@@ -7312,6 +7528,7 @@ export interface components {
      */
     KlingTaskOutput:
       | components['schemas']['KlingVideoOutput']
+      | components['schemas']['KlingVideo3Output']
       | components['schemas']['KlingTurboVideoOutput']
       | components['schemas']['KlingSoundOutput']
       | components['schemas']['KlingTryOnOutput']
@@ -7605,7 +7822,8 @@ export interface components {
     QwenImageTaskOutput: components['schemas']['QwenImageOutput']
     /**
      * SeedanceVideoOutput
-     * @description Result of a Seedance task. The completed shape is not documented; clients read `video` (unverified).
+     * @description Result of a Seedance preview or watermark-remover task. The completed shape is not
+     *     documented; a seedance-2-preview client reads `video` (unverified).
      * @example {
      *       "video": "https://img.theapi.app/ephemeral/5b2c8e41-9d7a-4f36-b1e0-3c4d5e6f7a8b.mp4"
      *     }
@@ -7617,10 +7835,28 @@ export interface components {
       [key: string]: unknown
     }
     /**
+     * Seedance2VideoOutput
+     * @description Result of a Seedance 2 task (`seedance-2`, `seedance-2-fast` and their less-restriction
+     *     variants). The completed shape is not documented: client code reads `video`, an adapter
+     *     reads `video_url` (both unverified), so both are modelled.
+     * @example {
+     *       "video": "https://img.theapi.app/ephemeral/8c1d2e3f-4a5b-4c6d-9e7f-0a1b2c3d4e5f.mp4",
+     *       "video_url": "https://img.theapi.app/ephemeral/8c1d2e3f-4a5b-4c6d-9e7f-0a1b2c3d4e5f.mp4"
+     *     }
+     */
+    Seedance2VideoOutput: {
+      /** @description Temporary URL of the generated mp4 (read by client code; unverified). */
+      video?: string
+      /** @description Temporary URL of the generated mp4 (read by an adapter; unverified). */
+      video_url?: string
+    } & {
+      [key: string]: unknown
+    }
+    /**
      * SeedanceTaskOutput
      * @description Any completed Seedance task output.
      */
-    SeedanceTaskOutput: components['schemas']['SeedanceVideoOutput']
+    SeedanceTaskOutput: components['schemas']['SeedanceVideoOutput'] | components['schemas']['Seedance2VideoOutput']
     /**
      * SeedreamImageOutput
      * @description Completed output of Seedream tasks. Not seen in any source: assumed to be the usual image
@@ -8184,13 +8420,17 @@ export interface components {
     Veo3TaskOutput: components['schemas']['Veo3VideoOutput']
     /**
      * WanVideoOutput
-     * @description Output of a completed Wan 2.6 task. Not documented in any readable source: probably a single
-     *     video URL in `video`, like other recent video models (unverified).
+     * @description Output of a completed Wan 2.6 task. Not documented in any readable source: real client code
+     *     reads `video_url`; other recent video models use `video` (both unverified), so both are
+     *     modelled.
      * @example {
+     *       "video_url": "https://storage.theapi.app/videos/wan26-5f2c9a1e.mp4",
      *       "video": "https://storage.theapi.app/videos/wan26-5f2c9a1e.mp4"
      *     }
      */
     WanVideoOutput: {
+      /** @description URL of the generated MP4 video (read by client code; unverified). */
+      video_url?: string
       /** @description URL of the generated MP4 video (unverified field name). */
       video?: string
     } & {
@@ -8327,11 +8567,23 @@ export interface components {
       [key: string]: unknown
     }
     /**
+     * TaskErrorCode
+     * @description `data.error.code` of a task ("Common Error Message"). GoAPI's list of codes lives on a
+     *     Notion page that could not be read, so only the codes seen in documentation are listed and
+     *     any other integer is accepted. A task that fails answers HTTP 200 with `status: failed`,
+     *     a non-zero code and `message`/`raw_message`; the docs advise retrying a few times and then
+     *     opening a ticket. A non-zero code next to a status that is not `failed` (1100 in several
+     *     examples) is not a failure.
+     * @example 0
+     * @example 10003
+     */
+    TaskErrorCode: 0 | 1100 | 10003 | number
+    /**
      * TaskError
      * @description Why a task failed. `code` 0 means no error; `raw_message` is the upstream text.
      */
     TaskError: {
-      code?: number
+      code?: components['schemas']['TaskErrorCode']
       message?: string
       raw_message?: string
       /** @description Null or an object with more detail. */
@@ -8432,6 +8684,25 @@ export interface components {
       [key: string]: unknown
     }
     /**
+     * ErrorMessage
+     * @description `message` of an error answer (HTTP level, "Common Error Message"). The messages seen in
+     *     documentation are listed; any other text is accepted: 400 `Invalid request parameters`
+     *     (bad body, unsupported upload type or size) or `Bad Request`; 401 `Unauthorized` (missing
+     *     or wrong API key); 403 `Insufficient plan level` (for example uploads on the Free plan);
+     *     404 `task not found`; 500 `Internal Server Error`.
+     * @example Invalid request parameters
+     */
+    ErrorMessage:
+      | (
+          | 'Invalid request parameters'
+          | 'Bad Request'
+          | 'Unauthorized'
+          | 'Insufficient plan level'
+          | 'task not found'
+          | 'Internal Server Error'
+        )
+      | string
+    /**
      * ErrorResponse
      * @description An error answer. `code` mirrors the HTTP status; `message` explains.
      * @example {
@@ -8440,8 +8711,9 @@ export interface components {
      *     }
      */
     ErrorResponse: {
+      /** @description The HTTP status (400, 401, 403, 404, 500). */
       code?: number
-      message: string
+      message: components['schemas']['ErrorMessage']
       /** @description Sometimes present; may hold details such as the failing field. */
       data?: unknown
     } & {
@@ -8523,6 +8795,45 @@ export interface components {
       stream?: boolean
     } & {
       [key: string]: unknown
+    }
+    /**
+     * LlmImageGenerationRequest
+     * @description Body of a `dall-e-3` image generation on `POST /v1/images/generations` (GoAPI's page shows
+     *     it on `https://api.goapi.xyz`; its Python sample posts to `/v1/doc-images/generations`, a
+     *     typo). The page marks `n` and `size` required. The response is not shown; OpenAI's is
+     *     `{created, data: [{url, revised_prompt}]}` (unverified). The path itself is defined by the
+     *     GPT Image family.
+     * @example {
+     *       "model": "dall-e-3",
+     *       "prompt": "a white siamese cat",
+     *       "n": 1,
+     *       "size": "1024x1024",
+     *       "quality": "hd"
+     *     }
+     */
+    LlmImageGenerationRequest: {
+      /**
+       * @description The image model.
+       * @enum {string}
+       */
+      model: 'dall-e-3'
+      /** @description What to draw. */
+      prompt: string
+      /**
+       * @description Number of images; only 1 is supported.
+       * @enum {integer}
+       */
+      n: 1
+      /**
+       * @description Image size in pixels (width x height).
+       * @enum {string}
+       */
+      size: '1024x1024' | '1024x1792' | '1792x1024'
+      /**
+       * @description `hd` gives finer detail.
+       * @enum {string}
+       */
+      quality?: 'standard' | 'hd'
     }
     /**
      * GptImageImage
@@ -8800,11 +9111,16 @@ export interface components {
      *       "file_name": "clip.MP4",
      *       "file_data": "data:video/mp4;base64,AAAAIGZ0eXBpc29tAAACAGlzb21pc28yYXZjMW1wNDE="
      *     }
+     * @example {
+     *       "file_name": "voice.m4a",
+     *       "file_data": "data:audio/mp4;base64,AAAAHGZ0eXBNNEEgAAAAAE00QSBpc29tbXA0Mg=="
+     *     }
      */
     ToolsUploadFileRequest: {
       /**
        * @description File name including its extension, at most 128 characters. The extension decides the
-       *     file type and must be one of jpg, jpeg, png, webp, mp4, wav, mp3 (any letter case).
+       *     file type and must be one of jpg, jpeg, png, webp, mp4, wav, mp3 (any letter case), or
+       *     m4a (`audio/mp4`), which the docs do not list but real code uploads.
        */
       file_name: string
       /**
@@ -8849,8 +9165,12 @@ export interface components {
      *     `gpt-4o-image`, `gpt-image-1`). GPT-4 class and Claude models need a Developer (GoAPI) or
      *     Creator (PiAPI) plan or higher. A public GPT is `gpt-4-gizmo-g-<id>` with the id from its
      *     `https://chatgpt.com/g/g-<id>-<name>` URL. `gpt-image-1` is on PiAPI's list but runs on the
-     *     Images API (GPT Image family). Which models are live today is unverified, so other strings
-     *     are passed through.
+     *     Images API (GPT Image family). Models seen in use by real code (PiAPI's CLI and n8n nodes,
+     *     unverified): `gpt-5`, `gpt-5.2`, `claude-opus-4-6`, `claude-sonnet-4-6`,
+     *     `gemini-2.5-flash-nothinking`, and the Sora 2 preview video models `sora-2-preview` and
+     *     `sora-2-hd-preview` ("Sora2-preview Text to Video": stream the completion; the last
+     *     message ends with markdown holding the video link). Which models are live today is
+     *     unverified, so other strings are passed through.
      * @example gpt-4o-mini
      * @example gpt-4-gizmo-g-3w1rEXGE0
      */
@@ -8879,6 +9199,13 @@ export interface components {
           | 'claude-sonnet-4-20250514'
           | 'gpt-4o-image'
           | 'gpt-image-1'
+          | 'gpt-5'
+          | 'gpt-5.2'
+          | 'claude-opus-4-6'
+          | 'claude-sonnet-4-6'
+          | 'gemini-2.5-flash-nothinking'
+          | 'sora-2-preview'
+          | 'sora-2-hd-preview'
         )
       | string
     /**
@@ -10675,7 +11002,8 @@ export interface operations {
     }
     requestBody: {
       content: {
-        'application/json': components['schemas']['GptImageGenerationRequest']
+        'application/json':
+          components['schemas']['GptImageGenerationRequest'] | components['schemas']['LlmImageGenerationRequest']
       }
     }
     responses: {
