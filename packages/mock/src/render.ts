@@ -10,8 +10,9 @@ const ZERO_TIME = '0001-01-01T00:00:00Z'
 
 /** `progress` / `task_progress` while processing, for output schemas that have them. */
 function progressOutput(spec: SpecIndex, task: MockTask, now: number): Record<string, number> | null {
-  const props = task.entry
-    ? (spec.doc.components.schemas[task.entry.output]?.properties as Record<string, unknown> | undefined)
+  const schema = task.output ?? task.entry?.output
+  const props = schema
+    ? (spec.doc.components.schemas[schema]?.properties as Record<string, unknown> | undefined)
     : undefined
   if (!props || !('progress' in props || 'task_progress' in props)) return null
   const pct =
@@ -32,8 +33,8 @@ export function taskData(spec: SpecIndex, baseUrl: string, task: MockTask, now: 
       : iso(Math.min(startedAt(task), task.cancelledAt ?? Infinity))
   const ended = status === 'completed' || status === 'failed' ? iso(endedAt(task)) : ZERO_TIME
   let output: unknown = null
-  if (status === 'completed' && task.entry)
-    output = materialize(spec.example(task.entry.output), baseUrl, task.id).output
+  const schema = task.output ?? task.entry?.output
+  if (status === 'completed' && schema) output = materialize(spec.example(schema), baseUrl, task.id).output
   if (status === 'processing') output = progressOutput(spec, task, now)
   const error =
     status === 'failed'

@@ -16,7 +16,33 @@ export interface CatalogTask {
   request: string
   input: string
   output: string
+  /** Other output shapes the input selects (first match wins, else `output`). */
+  variants?: OutputVariant[]
   summary: string
+}
+
+/** An output shape chosen by input values: `{ when: { version: ['3.0'] }, output: 'KlingVideo3Output' }`. */
+export interface OutputVariant {
+  /** Input field (dotted path) → the value, or one of the values, it must have. */
+  when: Record<string, unknown>
+  output: string
+}
+
+/** The output schema a task's input selects: the first matching variant's, else the task's own. */
+export function outputFor(task: CatalogTask, input: unknown): string {
+  const valueAt = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (v, key) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined),
+        input,
+      )
+  const matches = (variant: OutputVariant) =>
+    Object.entries(variant.when).every(([path, wanted]) => {
+      const value = valueAt(path)
+      return (Array.isArray(wanted) ? wanted : [wanted]).some((w) => w === value)
+    })
+  return task.variants?.find(matches)?.output ?? task.output
 }
 
 /** A non-task operation of the catalog (LLM, GPTs, upload, ...). */

@@ -26,6 +26,8 @@ export interface MockTask {
   input: Record<string, unknown>
   config: { service_mode: string; webhook_config: { endpoint: string; secret: string } }
   entry: CatalogTask | undefined
+  /** The output schema the input selects (`entry.output` or one of its variants). */
+  output?: string
   createdAt: number
   /** When the task leaves `staged` (Midjourney over the concurrency limit); `createdAt` when never staged. */
   startAt?: number

@@ -6,6 +6,7 @@ import type { Fault } from './faults.js'
 import { fieldError, HttpError } from './http.js'
 import { delivery } from './render.js'
 import { validateBody } from './request.js'
+import { outputFor } from './spec.js'
 import { FAIL_MARKER, statusOf, transitions, wantsFailure, type MockTask } from './state.js'
 
 /** Points a task costs: video tasks more than the others. */
@@ -83,6 +84,7 @@ export function createTask(
       },
     },
     entry,
+    output: outputFor(entry, input),
     createdAt: now,
     startAt: slot.at,
     latency: ctx.latencyFor(entry.family),
