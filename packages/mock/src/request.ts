@@ -13,6 +13,8 @@ export interface ReadRequest {
   body: unknown
   /** The form's files by field (multipart only). */
   files: Record<string, Array<{ name: string; size: number; type: string; bytes: Buffer }>>
+  /** Bytes of the body as received. */
+  size: number
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -40,16 +42,16 @@ async function readForm(req: IncomingMessage, raw: Buffer): Promise<ReadRequest>
     )
     body[name] = values.length === 1 ? values[0] : values
   }
-  return { body, files }
+  return { body, files, size: raw.length }
 }
 
 /** Reads the body of `op` from `req` (empty when the operation has none). */
 export async function readRequest(req: IncomingMessage, op: Operation, limit: number): Promise<ReadRequest> {
-  if (!op.body) return { body: undefined, files: {} }
+  if (!op.body) return { body: undefined, files: {}, size: 0 }
   const raw = await readBody(req, limit)
   if (op.body.type === 'multipart/form-data') return readForm(req, raw)
-  if (raw.length === 0 && !op.body.required) return { body: undefined, files: {} }
-  return { body: parseJson(raw), files: {} }
+  if (raw.length === 0 && !op.body.required) return { body: undefined, files: {}, size: 0 }
+  return { body: parseJson(raw), files: {}, size: raw.length }
 }
 
 /** Resolves `$ref`s and expands `allOf`/`anyOf`/`oneOf` into the list of schemas a value may meet. */

@@ -21,6 +21,8 @@ interface Call {
   params: Record<string, string>
   query: URLSearchParams
   body: unknown
+  /** Bytes of the body as received. */
+  size: number
   apiKey: string
   fault: Fault | undefined
   /** Headers to add to the answer (unknown keys). */
@@ -40,7 +42,7 @@ const STATEFUL: Record<string, Stateful> = {
   createTask: {
     validatesBody: true,
     run(ctx, call) {
-      const { task, unknown } = createTask(ctx, call.body, call.apiKey, call.fault)
+      const { task, unknown } = createTask(ctx, call.body, call.apiKey, call.fault, call.size)
       return ok(taskData(ctx.spec, ctx.baseUrl(), task, now()), reportUnknown(ctx, call.op, unknown))
     },
   },
@@ -145,7 +147,7 @@ export function resolve(ctx: MockContext, req: IncomingMessage, url: URL): Resol
     async handle(fault) {
       const apiKey = op.auth ? authenticate(ctx, req) : ''
       checkQuery(ctx, op, url.searchParams)
-      const { body } = await readRequest(req, op, ctx.limit)
+      const { body, size } = await readRequest(req, op, ctx.limit)
       const stateful = STATEFUL[op.id]
       let headers: OutgoingHttpHeaders = {}
       if (op.body && !stateful?.validatesBody) {
@@ -158,7 +160,7 @@ export function resolve(ctx: MockContext, req: IncomingMessage, url: URL): Resol
             validateBody(ctx.spec, op.body.schema, body, op.body.type !== 'application/json'),
           )
       }
-      const call: Call = { op, params, query: url.searchParams, body, apiKey, fault, headers }
+      const call: Call = { op, params, query: url.searchParams, body, size, apiKey, fault, headers }
       if (stateful) {
         const reply = stateful.run(ctx, call)
         return { ...reply, headers: { ...headers, ...reply.headers } }

@@ -35,6 +35,13 @@ export interface MockOptions {
   maxBodyBytes?: number
   /** Most tasks kept in memory; the oldest are evicted first (default 10 000). */
   maxTasks?: number
+  /**
+   * Most request bytes kept over all tasks (default 256 MiB): past it the oldest tasks are
+   * evicted; one create larger than this gets 413.
+   */
+  maxInputBytes?: number
+  /** Most accounts kept for unconfigured keys; the least recently used is evicted (default 10 000). */
+  maxAccounts?: number
   /** Called with one line per request (method, path, status, ms). Default: silent. */
   log?: (line: string) => void
   /** Use another spec (tests). */
@@ -65,8 +72,8 @@ export function createMock(options: MockOptions = {}) {
     spec,
     operations: readOperations(spec),
     log: (line) => options.log?.(line),
-    state: new MockState(options.maxTasks ?? 10_000),
-    accounts: new Accounts(options.accounts),
+    state: new MockState(options.maxTasks ?? 10_000, options.maxInputBytes),
+    accounts: new Accounts(options.accounts, options.maxAccounts),
     faults: new Faults(),
     webhooks: new Webhooks(options.webhook),
     limit: options.maxBodyBytes ?? 16 * 1024 * 1024,
@@ -80,7 +87,7 @@ export function createMock(options: MockOptions = {}) {
     }),
   }
   for (const rule of options.faults ?? []) ctx.faults.add(rule)
-  ctx.state.onEvict = (task) => ctx.accounts.of(task.apiKey).settle(task)
+  ctx.state.onEvict = (task) => ctx.accounts.peek(task.apiKey)?.settle(task)
   const delays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>()
 
   const delay = (ms: number) =>

@@ -17,6 +17,7 @@ export function createTask(
   body: unknown,
   apiKey: string,
   fault: Fault | undefined,
+  size: number,
 ): { task: MockTask; unknown: string[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, 'Invalid request parameters: the body must be a JSON object')
@@ -36,6 +37,11 @@ export function createTask(
           },
     ])
   }
+  if (size > ctx.state.maxInputBytes)
+    throw new HttpError(
+      413,
+      `Request body too large: the simulator keeps at most ${ctx.state.maxInputBytes} bytes of task input in all`,
+    )
   const unknown = validateBody(ctx.spec, `#/components/schemas/${entry.request}`, body, false)
   const now = Date.now()
   const account = ctx.accounts.of(apiKey)
@@ -90,6 +96,7 @@ export function createTask(
     latency: ctx.latencyFor(entry.family),
     failure,
     credits,
+    inputBytes: size,
   })
   account.occupy(task, slot.slot)
   ctx.webhooks.schedule(task, transitions(task), (at) => delivery(ctx.spec, ctx.baseUrl(), task, at))
