@@ -221,6 +221,7 @@ export async function answer(input: RenderInput, headers: OutgoingHttpHeaders = 
   return {
     status: 200,
     headers: { ...headers, 'content-type': chosen.type },
-    body: make ? await make(`${input.seed}|${text}`, text) : Buffer.alloc(0),
+    // Binary media (speech) carry the request's own text, not a reply to it.
+    body: make ? await make(input.seed, promptOf(input.body)) : Buffer.alloc(0),
   }
 }

@@ -1,5 +1,5 @@
 // The simulator's media are real: its MP4s carry an H.264 stream that ffprobe lists, ffmpeg
-// decodes and headless Chromium plays; its speech answers are MP3/FLAC that ffmpeg decodes.
+// decodes and headless Chromium plays; its speech answers are MP3/FLAC/AAC/Opus that ffmpeg decodes.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -131,6 +131,8 @@ describe('speech answers', () => {
   it.each([
     ['mp3', 'audio/mpeg', 'mp3'],
     ['flac', 'audio/flac', 'flac'],
+    ['aac', 'audio/aac', 'aac'],
+    ['opus', 'audio/opus', 'opus'],
   ])('%s: real audio that ffmpeg decodes', async (format, type, codec) => {
     requireTool('ffmpeg')
     const res = await fetch(`${mock.url}/v1/audio/speech`, {
@@ -159,5 +161,9 @@ describe('speech answers', () => {
     const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'])
     expect(decode.status).toBe(0)
     expect(decode.stderr.toString()).toBe('')
+    // Decoded samples: about as long as the text takes to say (24 characters, 1.6 s).
+    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'])
+    expect(pcm.length / 2 / 8000).toBeGreaterThan(1.4)
+    expect(pcm.length / 2 / 8000).toBeLessThan(1.8)
   })
 })

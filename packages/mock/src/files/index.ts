@@ -1,6 +1,8 @@
+import { aac } from './aac.js'
 import { flac } from './flac.js'
 import { glb } from './glb.js'
 import { mp3 } from './mp3.js'
+import { opus } from './opus.js'
 import { mp4 } from './mp4.js'
 import { png } from './png.js'
 import { wav } from './wav.js'
@@ -51,6 +53,11 @@ export function mediaFor(type: string): ((seed: string, text: string) => Buffer 
   switch (type.split(';')[0]?.trim().toLowerCase()) {
     case 'audio/mpeg':
       return (_seed, text) => mp3(speechSeconds(text))
+    case 'audio/aac':
+      return (_seed, text) => aac(speechSeconds(text))
+    case 'audio/opus':
+    case 'audio/ogg':
+      return (_seed, text) => opus(speechSeconds(text))
     case 'audio/flac':
       return (seed, text) => flac(seed, speechSeconds(text))
     case 'audio/wav':
