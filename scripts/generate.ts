@@ -8,7 +8,8 @@ import { readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundle, familyPrefix, lint, readFamilies, ROOT, SPEC_DIR, isObject, schemaRefName } from './lib/spec-files.js'
-import { validateBundle } from './lib/validate.js'
+import { checkExamples, validateBundle } from './lib/validate.js'
+import { openForRuntime } from './lib/runtime-doc.js'
 import { emitAll } from './lib/emit.js'
 import { collectOperations } from './lib/operations.js'
 
@@ -79,7 +80,15 @@ async function generate(check: boolean): Promise<void> {
     for (const e of errors) console.error(`error: ${e}`)
     throw new Error(`${errors.length} spec error(s)`)
   }
-  const files = await emitAll(doc, published, tasks, operations)
+  // The published document accepts unknown keys (spec/README.md, "Unknown input keys"): every
+  // example must still validate against it, so opening it never made two request shapes overlap.
+  const runtime = openForRuntime(doc)
+  for (const e of checkExamples(runtime, 'CreateTaskRequest').errors) errors.push(`published document: ${e}`)
+  if (errors.length > 0) {
+    for (const e of errors) console.error(`error: ${e}`)
+    throw new Error(`${errors.length} spec error(s)`)
+  }
+  const files = await emitAll(doc, runtime, published, tasks, operations)
   const stale: string[] = []
   for (const [rel, content] of files) {
     const file = path.join(ROOT, rel)

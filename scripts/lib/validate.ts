@@ -70,15 +70,16 @@ export interface ValidationResult {
   examplesChecked: number
 }
 
-/** Checks examples and conventions; returns the task catalog derived from the request schemas. */
-export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSchema: string): ValidationResult {
+/**
+ * Every `examples` entry of every component schema, every media-type example of every operation,
+ * and every task request example as a `createSchema` body: each must validate. Run on the closed
+ * source bundle and on the opened published document.
+ */
+export function checkExamples(doc: JsonObject, createSchema: string): { errors: string[]; examplesChecked: number } {
   const errors: string[] = []
   const ajv = createAjv(doc)
   const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
   let examplesChecked = 0
-  const familyOf = new Map<string, string>()
-  for (const f of families) for (const n of f.schemaNames) familyOf.set(n, f.name)
-
   // 1. every `examples` entry of every component schema validates against it
   for (const [name, schema] of Object.entries(schemas)) {
     if (!isObject(schema) || !Array.isArray(schema.examples)) continue
@@ -129,10 +130,31 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
     }
   }
 
+  const validateCreate = ajv.getSchema(schemaRef(createSchema))
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!isObject(schema) || !isObject(schema['x-goapi-task']) || !validateCreate) continue
+    const examples = Array.isArray(schema.examples) ? schema.examples : []
+    examples.forEach((example, i) => {
+      if (!validateCreate(example))
+        errors.push(
+          `request ${name} examples[${i}] is not a valid ${createSchema}: ${formatErrors(validateCreate.errors)}`,
+        )
+    })
+  }
+  return { errors, examplesChecked }
+}
+
+/** Checks examples and conventions; returns the task catalog derived from the request schemas. */
+export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSchema: string): ValidationResult {
+  const { errors, examplesChecked } = checkExamples(doc, createSchema)
+  const ajv = createAjv(doc)
+  const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
+  const familyOf = new Map<string, string>()
+  for (const f of families) for (const n of f.schemaNames) familyOf.set(n, f.name)
+
   // 3. task request conventions and the catalog
   const tasks: TaskEntry[] = []
   const pairs = new Map<string, string>()
-  const validateCreate = ajv.getSchema(schemaRef(createSchema))
   for (const [name, schema] of Object.entries(schemas)) {
     if (!isObject(schema) || !isObject(schema['x-goapi-task'])) continue
     const ext = schema['x-goapi-task']
@@ -165,12 +187,6 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
     if (examples.length === 0) errors.push(`${where}: needs at least one examples entry`)
     if (output && isObject(schemas[output]) && !Array.isArray((schemas[output] as JsonObject).examples))
       errors.push(`output ${output}: needs at least one examples entry`)
-    if (validateCreate) {
-      examples.forEach((example, i) => {
-        if (!validateCreate(example))
-          errors.push(`${where} examples[${i}] is not a valid ${createSchema}: ${formatErrors(validateCreate.errors)}`)
-      })
-    }
     for (const m of models) {
       if (typeof m !== 'string' || typeof taskType !== 'string') continue
       const key = `${m} ${taskType}`

@@ -186,9 +186,49 @@ export interface Request {
   config?: Record<string, unknown>
 }
 
-/** Checks a request against its (model, task type) schema; returns readable problems (empty when valid). */
-export function validate(entry: CatalogTask, request: Request): string[] {
+/**
+ * Checks a request against its (model, task type) schema; returns readable problems (empty when
+ * valid). Keys the spec does not know are not problems (GoAPI passes them through; see
+ * spec/README.md, "Unknown input keys"): each is reported once through `warn`, by default as a
+ * `warning:` line on stderr, and the request is sent as given.
+ */
+export function validate(
+  entry: CatalogTask,
+  request: Request,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): string[] {
+  const unknown = unknownKeys(entry, request)
+  if (unknown.length > 0)
+    warn(
+      `warning: ${entry.taskType} does not document ${unknown.map(quoteKey).join(', ')}; sent as given (GoAPI passes unknown keys through)`,
+    )
   return spec()
     .check(entry.request, request)
     .map((e) => `${e.path}: ${e.message}`)
+}
+
+/**
+ * The dotted paths of the keys in `request` that the spec does not know: keys of a schema marked
+ * `x-goapi-unknown-keys: report` that are not among its `properties`, at any depth of nested objects.
+ */
+export function unknownKeys(entry: CatalogTask, request: Request): string[] {
+  const found: string[] = []
+  const walk = (value: unknown, schema: Schema, path: string[]) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return
+    const properties = (schema.properties ?? {}) as Record<string, Schema>
+    for (const [key, child] of Object.entries(value)) {
+      if (key in properties) walk(child, schemaOf(properties[key]), [...path, key])
+      else if (schema['x-goapi-unknown-keys'] === 'report') found.push([...path, key].join('.'))
+    }
+  }
+  walk(request, schemaOf(entry.request), [])
+  return found
+}
+
+/** A key name from user input as it is shown in a warning: quoted, control characters escaped. */
+function quoteKey(key: string): string {
+  return JSON.stringify(key).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }

@@ -81,7 +81,16 @@ describe('goapi run against the built-in simulator', () => {
     })
     expect(typed.code).toBe(2)
     expect(typed.stderr).toContain('input.width: must be integer')
-    expect(typed.stderr).toContain('input.colour: has unknown field "colour"')
+    // An unknown key is a warning, not a problem: GoAPI passes unknown keys through (spec/README.md).
+    expect(typed.stderr).toContain('warning: txt2img does not document "input.colour"')
+    expect(typed.stderr).not.toContain('input.colour:')
+
+    const extra = await goapi(['run', 'flux', 'txt2img', '-p', 'x', '-i', 'colour=red', '--no-wait'], {
+      cwd,
+      env: FAST,
+    })
+    expect(extra.code).toBe(0)
+    expect(extra.stderr).toContain('warning: txt2img does not document "input.colour"; sent as given')
 
     const unknown = await goapi(['run', 'flux', 'txt3img', '-p', 'x'], { cwd, env: FAST })
     expect(unknown.code).toBe(2)

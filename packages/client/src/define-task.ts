@@ -3,11 +3,23 @@ import type { CompletedTask, InputOf, Model, Task, TaskConfig, TaskTypeOf } from
 import type { GoApiClient, RequestOptions, RunOptions } from './client.js'
 import type { TaskKind } from './wait.js'
 
-export interface TaskCallOptions<M extends Model> {
+/**
+ * Input keys this SDK does not know, sent on purpose: GoAPI passes unknown keys through, so a
+ * field newer than the spec can be sent without a cast. A key that the typed input already has is
+ * a compile error here (put it in `input`, where its type is checked).
+ */
+export type ExtraInput<I> = { readonly [key: string]: unknown } & { readonly [K in keyof I]?: never }
+
+export interface TaskCallOptions<M extends Model, I = unknown> {
   /** Which model of the group runs the task (default: the first one listed). */
   model?: M
   /** Per-task options: `service_mode`, `webhook_config`. */
   config?: TaskConfig
+  /**
+   * Extra input keys the spec does not document, merged into `input` as given (the typed `input`
+   * wins on a clash). `input` itself stays closed, so a typo of a known field is still an error.
+   */
+  extra?: ExtraInput<I>
 }
 
 /** A typed task function: call it to create and wait; `.create` only creates. */
@@ -15,13 +27,13 @@ export interface TaskFunction<M extends Model, T extends TaskTypeOf<M>> {
   <U extends M = M>(
     client: GoApiClient,
     input: InputOf<U, T>,
-    options?: RunOptions & TaskCallOptions<U>,
+    options?: RunOptions & TaskCallOptions<U, InputOf<U, T>>,
   ): Promise<CompletedTask<U, T>>
   /** Creates the task without waiting; wait later with `client.wait(task)`. */
   create<U extends M = M>(
     client: GoApiClient,
     input: InputOf<U, T>,
-    options?: RequestOptions & TaskCallOptions<U>,
+    options?: RequestOptions & TaskCallOptions<U, InputOf<U, T>>,
   ): Promise<Task<U, T>>
   /** The models that run this task type; the first is the default. */
   readonly models: readonly [M, ...M[]]
@@ -40,7 +52,7 @@ export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>
     const body: { model: M; task_type: T; input: unknown; config?: TaskConfig } = {
       model: options?.model ?? models[0],
       task_type: taskType,
-      input,
+      input: options?.extra ? { ...options.extra, ...(input as object) } : input,
     }
     if (options?.config) body.config = options.config
     return body as never

@@ -22,7 +22,7 @@ export type {
   CancelTasksResponse,
 } from './client.js'
 export { defineTask } from './define-task.js'
-export type { TaskFunction, TaskCallOptions } from './define-task.js'
+export type { TaskFunction, TaskCallOptions, ExtraInput } from './define-task.js'
 export { defineOperation } from './define-operation.js'
 export type {
   HttpMethod,

@@ -63,6 +63,11 @@ describe('negative corpus: precise 4xx, server stays up', () => {
     expect(res.body.message).toMatch(message)
   })
 
+  it('accepts input keys the spec does not know (GoAPI passes them through; spec/README.md)', async () => {
+    const res = await post({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'x', colour: 1 } })
+    expect(res.status).toBe(200)
+  })
+
   it('names every failing field path in data.errors', async () => {
     const res = await post({ model: 'kling', task_type: 'video_generation', input: { prompt: 2, duration: 'long' } })
     expect(res.body.data?.errors?.map((e) => e.path).sort()).toEqual(['input.duration', 'input.prompt'])

@@ -6953,7 +6953,9 @@ export interface components {
     /**
      * CreateTaskRequest
      * @description The body of `POST /api/v1/task`: one of the known (model, task_type) pairs, each with its
-     *     own input schema. Closed: unknown models, task types and top-level keys do not validate.
+     *     own input schema. Unknown models and task types do not validate. Keys the spec does not
+     *     know are accepted by the published document and reported (`x-goapi-unknown-keys:
+     *     report`), because GoAPI passes them through; the TypeScript types still reject them.
      */
     CreateTaskRequest:
       | components['schemas']['AceStepTaskRequest']
