@@ -1,6 +1,7 @@
 // Reads a request the way its operation declares it: the body by media type (JSON or a
 // multipart form), validated against the operation's request schema; unknown keys are
-// reported, not rejected (GoAPI accepts extra keys), and the rest is still validated.
+// reported, not rejected (GoAPI accepts extra keys; spec/README.md "Unknown input keys"), and
+// the rest is still validated.
 import type { IncomingMessage } from 'node:http'
 import { fieldError, HttpError, parseJson, readBody } from './http.js'
 import type { Operation } from './operations.js'
@@ -81,8 +82,11 @@ export function unknownKeys(spec: SpecIndex, pointer: string, value: unknown): {
     }
     if (!isObject(v)) return v
     const withProps = schemas.filter((s) => isObject(s.properties))
-    // Free-form objects (no property list, or extras typed by a schema) have no unknown keys.
-    const open = schemas.some((s) => isObject(s.additionalProperties) || isObject(s.patternProperties))
+    // Reported: extras of closed schemas, and of schemas the published spec opened and marked
+    // `x-goapi-unknown-keys: report`. Free-form objects (no property list, extras typed by a
+    // schema, or documented as passed through) have no unknown keys.
+    const reporting = schemas.some((s) => s['x-goapi-unknown-keys'] === 'report' || s.additionalProperties === false)
+    const open = !reporting || schemas.some((s) => isObject(s.additionalProperties) || isObject(s.patternProperties))
     const out: Record<string, unknown> = {}
     for (const [key, child] of Object.entries(v)) {
       const at = `${path}${path ? '.' : ''}${key}`
