@@ -96,6 +96,8 @@ function render(template: unknown, input: RenderInput, text: string): unknown {
   for (const p of input.op.parameters)
     if (p.in === 'path' && input.params[p.name] !== undefined) examples.set(p.example, input.params[p.name] ?? '')
   const token = fileToken(input.seed)
+  // A request naming its file (the upload route's `file_name`) gets a URL of that kind of file.
+  const named = typeof b.file_name === 'string' && /\.[a-z0-9]+$/i.test(b.file_name) ? b.file_name : undefined
   let files = 0
   const count =
     typeof b.n === 'number' && Number.isInteger(b.n) ? b.n : Array.isArray(b.input) ? b.input.length : undefined
@@ -103,7 +105,7 @@ function render(template: unknown, input: RenderInput, text: string): unknown {
     if (typeof value === 'string') {
       const param = examples.get(value)
       if (param !== undefined) return param
-      if (/^https?:\/\//.test(value)) return `${input.baseUrl}/files/${token}/${files++}.${kindOfUrl(value)}`
+      if (/^https?:\/\//.test(value)) return `${input.baseUrl}/files/${token}/${files++}.${kindOfUrl(named ?? value)}`
       if (UUID.test(value)) return uuidFrom(`${input.seed}|${value}`)
       if (key === 'b64_json') return png(`${input.seed}|${index}`).toString('base64')
       if (key === 'content' || key === 'text' || key === 'parts') return text

@@ -51,3 +51,21 @@ describe('every route of the spec', () => {
     expect(again).toBe(a)
   })
 })
+
+describe('the upload route', () => {
+  it('answers a URL on the simulator of the kind of file uploaded', async () => {
+    const upload = async (name: string) => {
+      const res = await fetch(`${mock.url}/api/ephemeral_resource`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ file_name: name, file_data: Buffer.from('bytes').toString('base64') }),
+      })
+      expect(res.status).toBe(200)
+      return ((await res.json()) as { data: { url: string } }).data.url
+    }
+    const video = await upload('clip.mp4')
+    expect(video).toMatch(new RegExp(`^${mock.url}/files/o-[0-9a-f]+/0\\.mp4$`))
+    expect((await fetch(video)).headers.get('content-type')).toBe('video/mp4')
+    expect(await upload('voice.wav')).toMatch(/\.wav$/)
+  })
+})
