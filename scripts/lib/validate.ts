@@ -13,7 +13,7 @@ export type TaskKind = (typeof TASK_KINDS)[number]
  * An output variant: when every `when` field of the input equals one of its values, the completed
  * output follows `output` instead of the task's default output (first match wins).
  */
-export interface TaskVariant {
+export type TaskVariant = {
   /** input field → the values that select this variant (a single value in the spec becomes a list) */
   when: Record<string, Json[]>
   output: string
