@@ -79,17 +79,15 @@ export class SpecIndex {
   readonly doc: OpenApiDoc
   readonly catalog: Catalog
   private readonly ajv: Ajv2020
-  /** Form fields arrive as strings: this one coerces them to the schema's types. */
-  private readonly coercing: Ajv2020
+  /** Form fields and query values arrive as strings: this one coerces them (made on first use). */
+  private coercingAjv: Ajv2020 | undefined
   private readonly byPair = new Map<string, CatalogTask>()
   private readonly compiled = new Map<string, ValidateFunction>()
 
   constructor(doc?: OpenApiDoc, catalog?: Catalog) {
     this.doc = doc ?? (require('@goapi/spec/openapi.json') as OpenApiDoc)
     this.catalog = catalog ?? (require('@goapi/spec/catalog.json') as Catalog)
-    this.ajv = makeAjv({})
-    this.coercing = makeAjv({ coerceTypes: 'array' })
-    for (const ajv of [this.ajv, this.coercing]) ajv.addSchema({ ...this.doc, $id: DOC_ID })
+    this.ajv = makeAjv({}, this.doc)
     for (const task of this.catalog.tasks)
       for (const model of task.models) this.byPair.set(`${model}\u0000${task.taskType}`, task)
   }
@@ -115,7 +113,8 @@ export class SpecIndex {
     const key = `${coerce ? 'c' : ''}${pointer}`
     let v = this.compiled.get(key)
     if (!v) {
-      v = (coerce ? this.coercing : this.ajv).compile({ $ref: `${DOC_ID}${pointer}` })
+      const ajv = coerce ? (this.coercingAjv ??= makeAjv({ coerceTypes: 'array' }, this.doc)) : this.ajv
+      v = ajv.compile({ $ref: `${DOC_ID}${pointer}` })
       this.compiled.set(key, v)
     }
     return v
@@ -150,10 +149,11 @@ export class SpecIndex {
   }
 }
 
-function makeAjv(options: { coerceTypes?: 'array' }): Ajv2020 {
+function makeAjv(options: { coerceTypes?: 'array' }, doc: OpenApiDoc): Ajv2020 {
   const ajv = new Ajv2020({ strict: false, allErrors: true, ...options })
   addFormats(ajv)
   for (const keyword of ['discriminator', 'xml', 'externalDocs', 'example']) ajv.addKeyword(keyword)
+  ajv.addSchema({ ...doc, $id: DOC_ID })
   return ajv
 }
 

@@ -2,7 +2,7 @@
 // serves it (no 404/405/5xx) and its answer validates against the operation's response schema.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readOperations, type Operation } from '../src/operations.js'
-import { startMock, type MockServer } from '../src/index.js'
+import { SpecIndex, startMock, type MockServer } from '../src/index.js'
 import { exampleBodies, exampleCall, validateAnswer } from './support/examples.js'
 
 let mock: MockServer
@@ -67,5 +67,61 @@ describe('the upload route', () => {
     expect(video).toMatch(new RegExp(`^${mock.url}/files/o-[0-9a-f]+/0\\.mp4$`))
     expect((await fetch(video)).headers.get('content-type')).toBe('video/mp4')
     expect(await upload('voice.wav')).toMatch(/\.wav$/)
+  })
+})
+
+describe('a route added to the spec', () => {
+  it('is served with no code change: JSON from its example, a binary download as bytes', async () => {
+    const base = new SpecIndex()
+    const doc = structuredClone(base.doc) as typeof base.doc & { paths: Record<string, unknown> }
+    doc.paths['/api/example/v1/things/{thing_id}'] = {
+      parameters: [{ name: 'thing_id', in: 'path', required: true, schema: { type: 'string' }, example: 'thing-1' }],
+      get: {
+        operationId: 'exampleGetThing',
+        responses: {
+          '200': {
+            description: 'The thing.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['id', 'preview_url'],
+                  properties: { id: { type: 'string' }, preview_url: { type: 'string' } },
+                },
+                example: { id: 'thing-1', preview_url: 'https://cdn.example.com/thing-1.png' },
+              },
+            },
+          },
+        },
+      },
+    }
+    doc.paths['/api/example/v1/things/{thing_id}/download'] = {
+      get: {
+        operationId: 'exampleDownloadThing',
+        parameters: [{ name: 'thing_id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'The file.',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+        },
+      },
+    }
+    const custom = await startMock({ spec: new SpecIndex(doc, base.catalog) })
+    try {
+      const res = await fetch(`${custom.url}/api/example/v1/things/abc`, { headers: { 'x-api-key': KEY } })
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as { id: string; preview_url: string }
+      expect(body.id).toBe('abc')
+      expect(body.preview_url).toMatch(new RegExp(`^${custom.url}/files/o-[0-9a-f]+/0\\.png$`))
+      expect((await fetch(body.preview_url)).headers.get('content-type')).toBe('image/png')
+      const file = await fetch(`${custom.url}/api/example/v1/things/abc/download`, { headers: { 'x-api-key': KEY } })
+      expect(file.status).toBe(200)
+      expect(file.headers.get('content-type')).toBe('application/octet-stream')
+      expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(0)
+      expect((await fetch(`${custom.url}/api/example/v1/things/abc`, { method: 'DELETE' })).status).toBe(405)
+    } finally {
+      await custom.close()
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { aac } from './aac.js'
 import { flac } from './flac.js'
 import { glb } from './glb.js'
+import { seedBytes } from './hash.js'
 import { mp3 } from './mp3.js'
 import { opus } from './opus.js'
 import { mp4 } from './mp4.js'
@@ -66,6 +67,9 @@ export function mediaFor(type: string): ((seed: string, text: string) => Buffer 
       return (seed) => png(seed)
     case 'video/mp4':
       return (seed) => mp4(seed)
+    case 'application/octet-stream':
+      // A file of unknown kind (a download): deterministic bytes.
+      return (seed) => seedBytes(seed, 1024)
     default:
       return undefined
   }
