@@ -1,6 +1,6 @@
 import { createClient } from '@goapi/client'
 import { describe, expectTypeOf, it } from 'vitest'
-import { aiTryOn, omniVideoGeneration, videoGeneration, type KlingCameraControl } from '../src/index.js'
+import { aiTryOn, lipSync, omniVideoGeneration, videoGeneration, type KlingCameraControl } from '../src/index.js'
 
 const goapi = createClient({ apiKey: 'k' })
 
@@ -35,6 +35,13 @@ describe('@goapi/kling types', () => {
     await videoGeneration(goapi, { prompt: 'x', duration: '5s' })
     // @ts-expect-error: try-on needs a model image
     await aiTryOn(goapi, { dress_input: 'https://example.com/dress.png' })
+    // @ts-expect-error: lip sync needs origin_task_id or video_url
+    await lipSync(goapi, { local_dubbing_url: 'https://example.com/voice.mp3' })
+  })
+
+  it('lip sync takes an earlier task or a video URL', async () => {
+    await lipSync(goapi, { origin_task_id: 'abc', tts_text: 'hello' })
+    await lipSync(goapi, { video_url: 'https://example.com/v.mp4', local_dubbing_url: 'https://example.com/a.mp3' })
   })
 
   it('the completed output of a task with variants is the union of its outputs', async () => {

@@ -18,6 +18,7 @@ export type KlingTurboVideoGenerationInput = Schemas['KlingTurboVideoGenerationI
 export type KlingTurboVideoGenerationRequest = Schemas['KlingTurboVideoGenerationRequest']
 export type KlingExtendVideoInput = Schemas['KlingExtendVideoInput']
 export type KlingExtendVideoRequest = Schemas['KlingExtendVideoRequest']
+export type KlingLipSyncFields = Schemas['KlingLipSyncFields']
 export type KlingLipSyncInput = Schemas['KlingLipSyncInput']
 export type KlingLipSyncRequest = Schemas['KlingLipSyncRequest']
 export type KlingEffectsInput = Schemas['KlingEffectsInput']

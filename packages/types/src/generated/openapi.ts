@@ -2949,46 +2949,58 @@ export interface components {
       config?: components['schemas']['TaskConfig']
     }
     /**
+     * KlingLipSyncFields
+     * @description The fields of a `lip_sync` input (see `KlingLipSyncInput`, which also requires
+     *     `origin_task_id` or `video_url`). Give either text to speak (`tts_text`, with voice
+     *     and speed) or your own audio (`local_dubbing_url`, which overrides every TTS field).
+     */
+    KlingLipSyncFields: {
+      /** @description Task id of the earlier Kling video whose speaker is lip-synced. */
+      origin_task_id?: string
+      /**
+       * @description URL of the video to lip-sync, instead of `origin_task_id`; four apps send it with
+       *     `local_dubbing_url` (documented by use, not on the doc page).
+       */
+      video_url?: string
+      /**
+       * @description Model version. One app says lip sync takes no version; accepted, not required
+       *     (unverified).
+       */
+      version?: string
+      /** @description Text to speak; ignored when `local_dubbing_url` is set. */
+      tts_text?: string
+      /**
+       * @description TTS voice name from Kling's voice list
+       *     (https://klingai.com/api/lip/sync/ttsList?type=); used with `tts_text`.
+       */
+      tts_timbre?: string
+      /**
+       * @description TTS speed; only used with `tts_text`.
+       * @default 1
+       */
+      tts_speed?: number
+      /**
+       * @description URL of your own MP3, WAV, FLAC or OGG audio, under 20 MB and under 60 s; trimmed to the
+       *     video length. All TTS fields are ignored when it is set.
+       */
+      local_dubbing_url?: string
+    }
+    /**
      * KlingLipSyncInput
      * @description Input of `kling` + `lip_sync`: the video is an earlier Kling task (`origin_task_id`, as
      *     documented) or any video URL (`video_url`, sent with `local_dubbing_url` by four apps);
      *     at least one of the two is required. Give either text to speak (`tts_text`, with voice
      *     and speed) or your own audio (`local_dubbing_url`, which overrides every TTS field).
      */
-    KlingLipSyncInput:
-      | {
-          /** @description Task id of the earlier Kling video whose speaker is lip-synced. */
-          origin_task_id?: string
-          /**
-           * @description URL of the video to lip-sync, instead of `origin_task_id`; four apps send it with
-           *     `local_dubbing_url` (documented by use, not on the doc page).
-           */
-          video_url?: string
-          /**
-           * @description Model version. One app says lip sync takes no version; accepted, not required
-           *     (unverified).
-           */
-          version?: string
-          /** @description Text to speak; ignored when `local_dubbing_url` is set. */
-          tts_text?: string
-          /**
-           * @description TTS voice name from Kling's voice list
-           *     (https://klingai.com/api/lip/sync/ttsList?type=); used with `tts_text`.
-           */
-          tts_timbre?: string
-          /**
-           * @description TTS speed; only used with `tts_text`.
-           * @default 1
-           */
-          tts_speed?: number
-          /**
-           * @description URL of your own MP3, WAV, FLAC or OGG audio, under 20 MB and under 60 s; trimmed to the
-           *     video length. All TTS fields are ignored when it is set.
-           */
-          local_dubbing_url?: string
-        }
-      | unknown
-      | unknown
+    KlingLipSyncInput: components['schemas']['KlingLipSyncFields'] &
+      (
+        | {
+            origin_task_id: string
+          }
+        | {
+            video_url: string
+          }
+      )
     /**
      * KlingLipSyncRequest
      * @description Re-animate the mouth of an earlier Kling video to spoken text or an audio file. The output
