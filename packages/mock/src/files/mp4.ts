@@ -1,7 +1,6 @@
 // A real MP4: an H.264 video stream (our own encoder, `h264.ts`) muxed by Mediabunny. The
 // frames are a moving gradient whose colours come from the seed text, so each input gets its
 // own video and the same input the same bytes.
-import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } from 'mediabunny'
 import { avcC, encodeH264, lengthPrefixed, type Frame } from './h264.js'
 import { seedBytes } from './hash.js'
 
@@ -20,6 +19,8 @@ function frames(seed: string): Frame[] {
 }
 
 export async function mp4(seed: string): Promise<Buffer> {
+  // Loaded on first use: starting the simulator does not pay for the muxer.
+  const { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } = await import('mediabunny')
   const stream = encodeH264(WIDTH, HEIGHT, frames(seed))
   const target = new BufferTarget()
   const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target })
