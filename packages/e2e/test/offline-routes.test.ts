@@ -32,7 +32,7 @@ describe('non-task routes against the simulator', () => {
   it('embeddings and speech', async () => {
     const list = await createEmbeddings(goapi, { model: 'text-embedding-3-small', input: ['a', 'b'] })
     expect(list.data).toHaveLength(2)
-    expect(list.data[0]?.embedding).not.toEqual(list.data[1]?.embedding)
+    expect(list.data?.[0]?.embedding).not.toEqual(list.data?.[1]?.embedding)
     const audio = await createSpeech(goapi, { model: 'tts-1', input: 'Hello there', voice: 'alloy' })
     const bytes = Buffer.from(await (audio as Blob).arrayBuffer())
     expect(bytes.subarray(0, 2).toString('hex')).toBe('fffb') // an MPEG audio frame
