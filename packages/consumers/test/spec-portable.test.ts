@@ -59,7 +59,7 @@ describe('OpenAPI 3.0 consumer: Go kin-openapi', () => {
     const dir = await mkdtemp(join(tmpdir(), 'goapi-kin-'))
     binary = join(dir, 'kin-check')
     const source = fileURLToPath(new URL('../go/main.go', import.meta.url))
-    // Offline GOPATH build against Debian's packaged sources (scripts/ensure-go.sh installs them).
+    // Offline GOPATH build against Debian's packaged sources (scripts/ensure-test-tools.sh installs them).
     const r = await run('go', ['build', '-o', binary, source], {
       cwd: dir,
       env: { GO111MODULE: 'off', GOPATH: `${dir}:/usr/share/gocode`, GOCACHE: join(dir, 'cache'), GOFLAGS: '' },

@@ -54,7 +54,7 @@ export async function serve(dir: string): Promise<{ url: string; close: () => Pr
 export function requireChromium(): void {
   if (!existsSync(chromiumPath)) {
     throw new Error(
-      `Chromium is missing at ${chromiumPath}. Install it with \`bash scripts/ensure-chromium.sh\` ` +
+      `Chromium is missing at ${chromiumPath}. Install it with \`bash scripts/ensure-test-tools.sh\` ` +
         '(runs `apt-get install -y chromium` as root), or run the README test command, which does.',
     )
   }

@@ -30,7 +30,7 @@ let profile: string
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(
-      `Chromium is missing at ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` (apt-get install chromium).`,
+      `Chromium is missing at ${CHROMIUM}: run \`bash scripts/ensure-test-tools.sh\` (apt-get install chromium).`,
     )
   out = await mkdtemp(join(tmpdir(), 'goapi-server-page-'))
   await build({
