@@ -25,7 +25,6 @@ export class ConcurrencyGate {
   private pausedUntil = 0
   private lastCut = 0
   private waiters: Array<() => void> = []
-  private timer: NodeJS.Timeout | undefined
 
   constructor(
     readonly max: number,
@@ -43,8 +42,15 @@ export class ConcurrencyGate {
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
-    while (this.active >= this.limit || Date.now() < this.pausedUntil) {
+    for (;;) {
       signal?.throwIfAborted()
+      const pause = this.pausedUntil - Date.now()
+      if (pause > 0) {
+        // Each waiter sleeps out the pause itself: no wake-up can be missed.
+        await sleep(pause + 1, signal)
+        continue
+      }
+      if (this.active < this.limit) break
       await new Promise<void>((resolve) => {
         const wake = () => {
           signal?.removeEventListener('abort', wake)
@@ -83,9 +89,6 @@ export class ConcurrencyGate {
       this.onChange?.(this.limit, 'rate-limited')
     }
     this.pausedUntil = Math.max(this.pausedUntil, now + pause)
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.wake(), this.pausedUntil - now)
-    this.timer.unref?.()
   }
 
   private wake(): void {
