@@ -67,6 +67,7 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: Ope
       taskType: t.taskType,
       models: t.models,
       kind: t.kind,
+      ...(t.duration ? { duration: t.duration } : {}),
       function: t.functionName,
       request: t.request,
       input: t.input,
@@ -171,7 +172,7 @@ function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
       `console.log(task.output)`,
       '```',
     ]
-    out += `\n${jsdoc(lines)}export const ${t.functionName} = /* @__PURE__ */ defineTask(${JSON.stringify(models)}, ${JSON.stringify(t.taskType)}, ${JSON.stringify(t.kind)})\n`
+    out += `\n${jsdoc(lines)}export const ${t.functionName} = /* @__PURE__ */ defineTask(${JSON.stringify(models)}, ${JSON.stringify(t.taskType)}, ${JSON.stringify(t.kind)}${t.duration ? `, ${JSON.stringify(t.duration)}` : ''})\n`
   }
   return out
 }
