@@ -314,7 +314,6 @@ export async function waitForTask(
     return undefined
   }
   const see = (task: UntypedTask, lag: number): UntypedTask | undefined => {
-    if (task.task_id !== taskId) return undefined
     last = task
     const print = fingerprint(task)
     if (print !== seen) {
