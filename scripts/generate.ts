@@ -13,6 +13,21 @@ import { openForRuntime } from './lib/runtime-doc.js'
 import { emitAll } from './lib/emit.js'
 import { collectOperations } from './lib/operations.js'
 
+/** `GOAPI_TIMINGS=1`: each phase's wall and CPU seconds on stderr (the benchmark reads them). */
+const timings: string[] = []
+async function phase<T>(name: string, work: () => Promise<T> | T): Promise<T> {
+  const cpu = process.cpuUsage()
+  const wall = performance.now()
+  try {
+    return await work()
+  } finally {
+    const used = process.cpuUsage(cpu)
+    timings.push(
+      `${name} ${((performance.now() - wall) / 1000).toFixed(2)} s wall ${((used.user + used.system) / 1e6).toFixed(2)} s cpu`,
+    )
+  }
+}
+
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, family: { type: 'string' } } })
 
 async function checkFamily(file: string): Promise<void> {
@@ -40,13 +55,15 @@ async function checkFamily(file: string): Promise<void> {
 }
 
 async function generate(check: boolean): Promise<void> {
-  const families = await readFamilies()
+  const families = await phase('read', () => readFamilies())
   const rootFile = path.join(SPEC_DIR, 'openapi.yaml')
-  const report = await lint(rootFile)
+  const report = await phase('lint', () => lint(rootFile))
   if (process.env.GOAPI_VERBOSE) console.log(report)
-  const doc = await bundle(rootFile)
+  const doc = await phase('bundle', () => bundle(rootFile))
   const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
-  const { errors, tasks, examplesChecked } = validateBundle(doc, families, 'CreateTaskRequest')
+  const { errors, tasks, examplesChecked } = await phase('validate', () =>
+    validateBundle(doc, families, 'CreateTaskRequest'),
+  )
   for (const family of families) {
     const prefix = familyPrefix(family)
     if (prefix && !(`${prefix}TaskRequest` in schemas))
@@ -83,12 +100,13 @@ async function generate(check: boolean): Promise<void> {
   // The published document accepts unknown keys (spec/README.md, "Unknown input keys"): every
   // example must still validate against it, so opening it never made two request shapes overlap.
   const runtime = openForRuntime(doc)
-  for (const e of checkExamples(runtime, 'CreateTaskRequest').errors) errors.push(`published document: ${e}`)
+  for (const e of await phase('published examples', () => checkExamples(runtime, 'CreateTaskRequest').errors))
+    errors.push(`published document: ${e}`)
   if (errors.length > 0) {
     for (const e of errors) console.error(`error: ${e}`)
     throw new Error(`${errors.length} spec error(s)`)
   }
-  const files = await emitAll(doc, runtime, published, tasks, operations)
+  const files = await phase('emit', () => emitAll(doc, runtime, published, tasks, operations))
   const stale: string[] = []
   for (const [rel, content] of files) {
     const file = path.join(ROOT, rel)
@@ -112,10 +130,18 @@ async function generate(check: boolean): Promise<void> {
   else console.log('generated files are up to date')
 }
 
+const started = performance.now()
 try {
   if (values.family) await checkFamily(values.family)
   else await generate(values.check ?? false)
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)
   process.exitCode = 1
+}
+if (process.env.GOAPI_TIMINGS) {
+  const cpu = process.cpuUsage()
+  timings.push(
+    `total ${((performance.now() - started) / 1000).toFixed(2)} s wall ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s cpu (process)`,
+  )
+  console.error(timings.join('\n'))
 }

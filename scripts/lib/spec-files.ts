@@ -1,16 +1,19 @@
-// Reads the hand-maintained spec files and bundles/lints them with Redocly.
-import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+// Reads the hand-maintained spec files and bundles/lints them with Redocly's Node API, in process
+// (one config, one resolver: each spec file is read and parsed once for lint and bundle).
+import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
+import {
+  BaseResolver,
+  bundle as redoclyBundle,
+  lint as redoclyLint,
+  loadConfig,
+  type Config,
+  type NormalizedProblem,
+} from '@redocly/openapi-core'
 import { parse } from 'yaml'
-
-const run = promisify(execFile)
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const SPEC_DIR = path.join(ROOT, 'spec')
-const REDOCLY = path.join(ROOT, 'node_modules/.bin/redocly')
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
@@ -95,44 +98,47 @@ export function familyPrefix(family: FamilyMeta): string | undefined {
     ?.slice(0, -'TaskRequest'.length)
 }
 
-export async function redocly(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await run(REDOCLY, args, {
-      cwd: ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+let config: Promise<Config> | undefined
+const redoclyConfig = () => (config ??= loadConfig({ configPath: path.join(SPEC_DIR, 'redocly.yaml') }))
+let resolver: BaseResolver | undefined
+
+/** One line per problem: severity, rule, message, where (file, JSON pointer, line:column). */
+function report(problems: NormalizedProblem[]): string {
+  return problems
+    .map((p) => {
+      const at = p.location[0]
+      const file = at ? path.relative(ROOT, at.source.absoluteRef) : ''
+      return `${p.severity} ${p.ruleId}: ${p.message}${at ? ` (${file}${at.pointer ? ` ${at.pointer}` : ''})` : ''}`
     })
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string }
-    throw new Error(`redocly ${args[0]} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`)
-  }
+    .join('\n')
 }
 
 /** Bundles a root document into one JSON object (external refs become local components). */
 export async function bundle(rootFile: string): Promise<JsonObject> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'goapi-bundle-'))
-  try {
-    const out = path.join(dir, 'openapi.json')
-    await redocly(['bundle', rootFile, '--output', out, '--config', path.join(SPEC_DIR, 'redocly.yaml')])
-    const doc: unknown = JSON.parse(await readFile(out, 'utf8'))
-    if (!isObject(doc)) throw new Error('bundle is not an object')
-    return doc
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  const result = await redoclyBundle({
+    ref: rootFile,
+    config: await redoclyConfig(),
+    externalRefResolver: (resolver ??= new BaseResolver()),
+    dereference: false,
+  })
+  const errors = result.problems.filter((p) => p.severity === 'error')
+  if (errors.length > 0) throw new Error(`redocly bundle failed:\n${report(errors)}`)
+  // A JSON round trip: the same plain data the CLI's JSON output gave (no undefined, no shared nodes).
+  const doc: unknown = JSON.parse(JSON.stringify(result.bundle.parsed))
+  if (!isObject(doc)) throw new Error('bundle is not an object')
+  return doc
 }
 
 /** Lints a root document with Redocly using spec/redocly.yaml; throws with the report on any error. */
 export async function lint(rootFile: string): Promise<string> {
-  const { stdout, stderr } = await redocly([
-    'lint',
-    rootFile,
-    '--config',
-    path.join(SPEC_DIR, 'redocly.yaml'),
-    '--format',
-    'codeframe',
-  ])
-  return `${stdout}${stderr}`
+  const problems = await redoclyLint({
+    ref: rootFile,
+    config: await redoclyConfig(),
+    externalRefResolver: (resolver ??= new BaseResolver()),
+  })
+  const text = report(problems)
+  if (problems.some((p) => p.severity === 'error')) throw new Error(`redocly lint failed:\n${text}`)
+  return text || `${path.relative(ROOT, rootFile)}: no problems`
 }
 
 /**

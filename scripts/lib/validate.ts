@@ -28,6 +28,8 @@ export interface TaskEntry {
   models: string[]
   taskType: string
   kind: TaskKind
+  /** `x-goapi-task.duration`: the prior of the client's ETA polling (spec/README.md, "Durations"). */
+  duration?: { typicalMs: number; p90Ms: number }
   functionName: string
   summary: string
   description: string
@@ -195,6 +197,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
       pairs.set(key, name)
     }
     const variants = input ? checkVariants(ext.variants, input, schemas, ajv, where, errors) : []
+    const duration = checkDuration(ext.duration, where, errors)
     const description = typeof schema.description === 'string' ? schema.description.trim() : ''
     if (!description) errors.push(`${where}: needs a description`)
     if (
@@ -214,6 +217,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
         models: models as string[],
         taskType,
         kind: kind as TaskKind,
+        ...(duration ? { duration } : {}),
         functionName: typeof ext.function === 'string' ? ext.function : camelCase(taskType),
         summary: firstSentence(description),
         description,
@@ -293,4 +297,23 @@ function rewriteRefs(value: Json): Json {
   for (const [k, v] of Object.entries(value))
     out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#') ? `${DOC_ID}${v}` : rewriteRefs(v)
   return out
+}
+
+/**
+ * `x-goapi-task.duration`: `{ typicalMs, p90Ms }`, positive integers with p90 ≥ typical, at most a day.
+ */
+function checkDuration(value: unknown, where: string, errors: string[]): TaskEntry['duration'] {
+  if (value === undefined) return undefined
+  const ok = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 86_400_000
+  if (
+    !isObject(value) ||
+    Object.keys(value).some((k) => k !== 'typicalMs' && k !== 'p90Ms') ||
+    !ok(value.typicalMs) ||
+    !ok(value.p90Ms) ||
+    value.p90Ms < value.typicalMs
+  ) {
+    errors.push(`${where}: x-goapi-task.duration must be { typicalMs, p90Ms } (ms, integers, p90Ms ≥ typicalMs)`)
+    return undefined
+  }
+  return { typicalMs: value.typicalMs, p90Ms: value.p90Ms }
 }

@@ -1,23 +1,37 @@
 // (4) Polling efficiency: how many GETs a task costs and how late completion is noticed, for our
-// wait() (paced by task kind) and for a fixed 500 ms poller (what fal's and Replicate's clients do).
-// The model runs the client's real `waitForTask` under a fake clock (minutes in milliseconds); a
-// real run on the simulator, with time scaled down, checks the model.
-import FakeTimers from '@sinonjs/fake-timers'
+// wait() (with the task's duration prior, as the spec gives it; and with only the kind's wide
+// prior) and for a fixed 500 ms poller (what fal's and Replicate's clients do). The model runs the
+// client's real `waitForTask` with a simulated clock injected (minutes in milliseconds); a real run
+// on the simulator, with time scaled down, checks the model.
 import {
   createClient,
-  pollPolicy,
+  DurationEstimates,
   taskState,
   waitForTask,
+  type Clock,
   type GoApiClient,
+  type TaskDuration,
   type TaskKind,
   type UntypedTask,
 } from '@goapi/client'
+import { SimClock } from './sim-clock.js'
 import { SpecIndex, startMock, type MockServer } from '@goapi/mock'
 import { seeded, stat, type Stat } from './stats.js'
 
-export const POLLERS = ['goapi-image', 'goapi-video', 'fixed-500ms'] as const
+export const POLLERS = ['goapi-eta', 'goapi-image', 'goapi-video', 'fixed-500ms'] as const
 export type Poller = (typeof POLLERS)[number]
-const KIND: Record<Exclude<Poller, 'fixed-500ms'>, TaskKind> = { 'goapi-image': 'image', 'goapi-video': 'video' }
+/** 'goapi-eta': the task's prior (nominal, p90 8% over: the spread below); the others: the kind's. */
+const KIND: Record<Exclude<Poller, 'fixed-500ms' | 'goapi-eta'>, TaskKind> = {
+  'goapi-image': 'image',
+  'goapi-video': 'video',
+}
+const kindOf = (poller: Poller, durationMs: number): TaskKind =>
+  poller === 'goapi-image' || poller === 'goapi-video' ? KIND[poller] : durationMs >= 120_000 ? 'video' : 'image'
+/** The prior a spec entry would give a task of this nominal duration. */
+export const priorFor = (durationMs: number): TaskDuration => ({
+  typicalMs: durationMs,
+  p90Ms: Math.round(durationMs * 1.08),
+})
 const FIXED_INTERVAL_MS = 500
 /** Task durations are drawn uniformly from nominal × (1 ± this), from a seeded generator. */
 export const DURATION_SPREAD = 0.1
@@ -71,12 +85,15 @@ function fakeTask(id: string, status: string): UntypedTask {
   } as UntypedTask
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** What fal's and Replicate's clients do: check every `intervalMs` until the task is done. */
-export async function fixedPoller(get: Get, id: string, intervalMs: number): Promise<UntypedTask> {
+export async function fixedPoller(
+  get: Get,
+  id: string,
+  intervalMs: number,
+  sleep: (ms: number) => Promise<void> = realSleep,
+): Promise<UntypedTask> {
   for (;;) {
     await sleep(intervalMs)
     const task = await get(id)
@@ -86,33 +103,40 @@ export async function fixedPoller(get: Get, id: string, intervalMs: number): Pro
   }
 }
 
-/** One simulated task under a fake clock: returns GETs made and detection lag. */
-async function simulate(poller: Poller, completeAtMs: number): Promise<{ requests: number; lagMs: number }> {
-  const clock = FakeTimers.withGlobal(globalThis).install({
-    now: 0,
-    toFake: ['setTimeout', 'clearTimeout', 'Date'],
-    shouldClearNativeTimers: true,
-  })
-  try {
-    let requests = 0
-    const get: Get = async (id) => {
-      requests++
-      return fakeTask(id, Date.now() >= completeAtMs ? 'completed' : 'processing')
-    }
-    let seenAt = Number.NaN
-    const done =
-      poller === 'fixed-500ms'
-        ? fixedPoller(get, 'sim', FIXED_INTERVAL_MS)
-        : waitForTask({ get, cancel: async () => undefined }, fakeTask('sim', 'pending'), { kind: KIND[poller] })
-    const finished = done.then(() => {
-      seenAt = Date.now()
-    })
-    await clock.runAllAsync()
-    await finished
-    return { requests, lagMs: seenAt - completeAtMs }
-  } finally {
-    clock.uninstall()
+/**
+ * One simulated task with a simulated clock injected: returns GETs made and detection lag. The
+ * ETA poller shares `learned` across a scenario's tasks (as one process would); the kind-only
+ * pollers learn nothing, so their rows show the prior alone.
+ */
+async function simulate(
+  poller: Poller,
+  durationMs: number,
+  completeAtMs: number,
+  learned: DurationEstimates,
+): Promise<{ requests: number; lagMs: number }> {
+  const clock = new SimClock()
+  let requests = 0
+  const get: Get = async (id) => {
+    requests++
+    return fakeTask(id, clock.now() >= completeAtMs ? 'completed' : 'processing')
   }
+  let seenAt = Number.NaN
+  const wait = (c: Clock) =>
+    waitForTask({ get, cancel: async () => undefined }, fakeTask('sim', 'pending'), {
+      clock: c,
+      kind: kindOf(poller, durationMs),
+      ...(poller === 'goapi-eta'
+        ? { duration: priorFor(durationMs), durations: learned }
+        : { durations: new DurationEstimates() }),
+    })
+  const done =
+    poller === 'fixed-500ms' ? fixedPoller(get, 'sim', FIXED_INTERVAL_MS, (ms) => clock.sleep(ms)) : wait(clock)
+  const finished = done.then(() => {
+    seenAt = clock.now()
+  })
+  await clock.run()
+  await finished
+  return { requests, lagMs: seenAt - completeAtMs }
 }
 
 function figures(samples: { requests: number; lagMs: number }[]): PollingFigures {
@@ -130,14 +154,29 @@ export function durations(nominalMs: number, count: number, seed: number): numbe
 async function model(scenario: PollingScenario, poller: Poller, trials: number, seed: number): Promise<PollingFigures> {
   const samples: { requests: number; lagMs: number }[] = []
   const saved = Math.random
+  const learned = new DurationEstimates()
   // The client's jitter uses Math.random: seed it too, so the model is the same on every run.
   Math.random = seeded(seed + 1000)
   try {
-    for (const duration of durations(scenario.durationMs, trials, seed)) samples.push(await simulate(poller, duration))
+    for (const duration of durations(scenario.durationMs, trials, seed))
+      samples.push(await simulate(poller, scenario.durationMs, duration, learned))
   } finally {
     Math.random = saved
   }
   return figures(samples)
+}
+
+/** Real time, `k` times faster: what the simulator does to task durations. */
+function fastClock(k: number): Clock {
+  const origin = Date.now()
+  return {
+    now: () => origin + (Date.now() - origin) * k,
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, ms / k)
+        signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
+      }),
+  }
 }
 
 /** Counts GETs per task id on their way to the simulator. */
@@ -187,10 +226,12 @@ async function realRun(
       if (poller === 'fixed-500ms') {
         done = await fixedPoller((id) => client.getTask(id), task.task_id, FIXED_INTERVAL_MS / k)
       } else {
-        const policy = pollPolicy(KIND[poller], undefined)
+        // The same schedule as the model, on a clock that runs k times faster than real time.
         done = await client.wait(task, {
-          kind: KIND[poller],
-          poll: { initialDelayMs: policy.initialDelayMs / k, maxDelayMs: policy.maxDelayMs / k },
+          kind: kindOf(poller, scenario.durationMs),
+          ...(poller === 'goapi-eta' ? { duration: priorFor(scenario.durationMs) } : {}),
+          durations: new DurationEstimates(),
+          clock: fastClock(k),
         })
       }
       const seenAt = Date.now()

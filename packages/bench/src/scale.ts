@@ -57,7 +57,13 @@ const EXIT_GRACE_MS = 15_000
 async function once(options: ScaleOptions): Promise<ScaleSample> {
   const mock = await startMockProcess(options.latency)
   try {
-    const worker = startWorker('scale-client', [JSON.stringify({ url: mock.url, tasks: options.tasks })])
+    const worker = startWorker('scale-client', [
+      JSON.stringify({
+        url: mock.url,
+        tasks: options.tasks,
+        taskMs: options.latency.pendingMs + options.latency.processingMs,
+      }),
+    ])
     const sample = await worker.next<ScaleSample>()
     const reported = performance.now()
     const timer = setTimeout(() => worker.process.kill(), EXIT_GRACE_MS)

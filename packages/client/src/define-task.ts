@@ -1,7 +1,7 @@
 // The one mechanism behind every family package: a typed function per (models, task type).
 import type { CompletedTask, InputOf, Model, Task, TaskConfig, TaskTypeOf } from '@goapi/types'
 import type { GoApiClient, RequestOptions, RunOptions } from './client.js'
-import type { TaskKind } from './wait.js'
+import type { TaskDuration, TaskKind } from './wait.js'
 
 /**
  * Input keys this SDK does not know, sent on purpose: GoAPI passes unknown keys through, so a
@@ -40,6 +40,8 @@ export interface TaskFunction<M extends Model, T extends TaskTypeOf<M>> {
   readonly taskType: T
   /** What the task produces; paces polling. */
   readonly kind: TaskKind
+  /** How long it usually takes (from the spec), the prior of `wait()`'s ETA schedule. */
+  readonly duration: TaskDuration | undefined
 }
 
 /** Builds the typed function of one task type. Used by the generated family packages. */
@@ -47,6 +49,7 @@ export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>
   models: readonly [M, ...M[]],
   taskType: T,
   kind: TaskKind,
+  duration?: TaskDuration,
 ): TaskFunction<M, T> {
   const request = (input: unknown, options: TaskCallOptions<M> | undefined) => {
     const body: { model: M; task_type: T; input: unknown; config?: TaskConfig } = {
@@ -58,8 +61,8 @@ export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>
     return body as never
   }
   const run = (client: GoApiClient, input: unknown, options?: RunOptions & TaskCallOptions<M>) =>
-    client.run(request(input, options), { kind, ...options })
+    client.run(request(input, options), { kind, ...(duration ? { duration } : {}), ...options })
   const create = (client: GoApiClient, input: unknown, options?: RequestOptions & TaskCallOptions<M>) =>
     client.createTask(request(input, options), options)
-  return Object.assign(run, { create, models, taskType, kind }) as unknown as TaskFunction<M, T>
+  return Object.assign(run, { create, models, taskType, kind, duration }) as unknown as TaskFunction<M, T>
 }

@@ -51,8 +51,21 @@ export type {
 } from './define-operation.js'
 export { sseData } from './sse.js'
 export type { SseOptions } from './sse.js'
-export { waitForTask, pollDelay, pollPolicy, DEFAULT_WAIT_TIMEOUT_MS } from './wait.js'
-export type { WaitOptions, PollPolicy, TaskKind } from './wait.js'
+export {
+  waitForTask,
+  pollDelay,
+  pollPolicy,
+  etaDelay,
+  etaWindow,
+  createTaskFeed,
+  DurationEstimates,
+  taskDurations,
+  systemClock,
+  DURATION_BY_KIND,
+  MIN_POLL_DELAY_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+} from './wait.js'
+export type { WaitOptions, PollPolicy, TaskKind, TaskDuration, Clock, TaskFeed, TaskFeedSource } from './wait.js'
 export { taskState } from './internal/status.js'
 export type { TaskState } from './internal/status.js'
 export {

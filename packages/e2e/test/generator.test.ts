@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { validateBundle } from '../../../scripts/lib/validate.js'
 import type { FamilyMeta, JsonObject } from '../../../scripts/lib/spec-files.js'
 
-function doc(variants: unknown): JsonObject {
+function doc(variants: unknown, extra: JsonObject = {}): JsonObject {
   const output = (name: string) => ({
     title: name,
     type: 'object',
@@ -27,7 +27,7 @@ function doc(variants: unknown): JsonObject {
         DemoNoExamples: { type: 'object' },
         DemoRequest: {
           description: 'A demo task.',
-          'x-goapi-task': { output: 'DemoOutput', kind: 'video', variants },
+          'x-goapi-task': { output: 'DemoOutput', kind: 'video', variants, ...extra },
           type: 'object',
           required: ['model', 'task_type', 'input'],
           additionalProperties: false,
@@ -90,5 +90,30 @@ describe('x-goapi-task.variants', () => {
   ])('rejects %s', (_label, variants, message) => {
     const { errors } = check(variants)
     expect(errors.join('\n')).toMatch(message)
+  })
+})
+
+describe('x-goapi-task.duration', () => {
+  const withDuration = (duration: unknown) =>
+    validateBundle(doc(undefined, { duration } as JsonObject), [family], 'DemoRequest')
+
+  it('a valid duration reaches the catalog entry; none is undefined', () => {
+    const { errors, tasks } = withDuration({ typicalMs: 60_000, p90Ms: 90_000 })
+    expect(errors).toEqual([])
+    expect(tasks[0]?.duration).toEqual({ typicalMs: 60_000, p90Ms: 90_000 })
+    expect(check(undefined).tasks[0]?.duration).toBeUndefined()
+  })
+
+  it.each([
+    ['a string', '60s'],
+    ['p90 under typical', { typicalMs: 60_000, p90Ms: 30_000 }],
+    ['a fraction', { typicalMs: 1.5, p90Ms: 3 }],
+    ['zero', { typicalMs: 0, p90Ms: 10 }],
+    ['over a day', { typicalMs: 1_000, p90Ms: 90_000_000 }],
+    ['an unknown key', { typicalMs: 1_000, p90Ms: 2_000, p99Ms: 3_000 }],
+  ])('rejects %s', (_label, duration) => {
+    const { errors, tasks } = withDuration(duration)
+    expect(errors.join('\n')).toContain('x-goapi-task.duration must be')
+    expect(tasks[0]?.duration).toBeUndefined()
   })
 })

@@ -5,7 +5,9 @@ import { createClient } from '@goapi/client'
 import { txt2img } from '@goapi/flux'
 import type { ScaleSample } from '../scale.js'
 
-const { url, tasks } = JSON.parse(process.argv[2] ?? '{}') as { url: string; tasks: number }
+const { url, tasks, taskMs } = JSON.parse(process.argv[2] ?? '{}') as { url: string; tasks: number; taskMs?: number }
+// The tasks' duration prior, as the spec gives one for GoAPI's models: the simulator's latency.
+const duration = taskMs ? { typicalMs: taskMs, p90Ms: Math.round(taskMs * 1.1) } : undefined
 
 function resources(): Record<string, number> {
   const counts: Record<string, number> = {}
@@ -39,7 +41,7 @@ const lags: number[] = []
 let lastEndedAt = 0
 const settled = await Promise.allSettled(
   Array.from({ length: tasks }, (_, i) =>
-    txt2img(goapi, { prompt: `benchmark task ${i}` }).then((task) => {
+    txt2img(goapi, { prompt: `benchmark task ${i}` }, duration ? { duration } : {}).then((task) => {
       const ended = Date.parse(task.meta?.ended_at ?? '')
       lags.push(Date.now() - ended)
       lastEndedAt = Math.max(lastEndedAt, ended)

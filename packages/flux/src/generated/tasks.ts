@@ -183,6 +183,7 @@ export const img2img = /* @__PURE__ */ defineTask(
   ['Qubico/flux1-dev', 'Qubico/flux1-schnell', 'Qubico/flux1-dev-advanced'],
   'img2img',
   'image',
+  { typicalMs: 25000, p90Ms: 50000 },
 )
 
 /**
@@ -293,4 +294,5 @@ export const txt2img = /* @__PURE__ */ defineTask(
   ['Qubico/flux1-dev', 'Qubico/flux1-schnell', 'Qubico/flux1-dev-advanced'],
   'txt2img',
   'image',
+  { typicalMs: 20000, p90Ms: 45000 },
 )

@@ -310,4 +310,7 @@ export const turboVideoGeneration = /* @__PURE__ */ defineTask(['kling-turbo'], 
  * console.log(task.output)
  * ```
  */
-export const videoGeneration = /* @__PURE__ */ defineTask(['kling'], 'video_generation', 'video')
+export const videoGeneration = /* @__PURE__ */ defineTask(['kling'], 'video_generation', 'video', {
+  typicalMs: 300000,
+  p90Ms: 600000,
+})

@@ -115,7 +115,10 @@ export const describe = /* @__PURE__ */ defineTask(['midjourney'], 'describe', '
  * console.log(task.output)
  * ```
  */
-export const imagine = /* @__PURE__ */ defineTask(['midjourney'], 'imagine', 'image')
+export const imagine = /* @__PURE__ */ defineTask(['midjourney'], 'imagine', 'image', {
+  typicalMs: 60000,
+  p90Ms: 120000,
+})
 
 /**
  * Repaint a masked region of an upscaled image (Vary Region; input fields unverified).
@@ -255,7 +258,10 @@ export const seed = /* @__PURE__ */ defineTask(['midjourney'], 'seed', 'text')
  * console.log(task.output)
  * ```
  */
-export const upscale = /* @__PURE__ */ defineTask(['midjourney'], 'upscale', 'image')
+export const upscale = /* @__PURE__ */ defineTask(['midjourney'], 'upscale', 'image', {
+  typicalMs: 30000,
+  p90Ms: 60000,
+})
 
 /**
  * Make four new variations of a grid cell (V1-V4), or a strong/subtle variation of an
@@ -281,4 +287,7 @@ export const upscale = /* @__PURE__ */ defineTask(['midjourney'], 'upscale', 'im
  * console.log(task.output)
  * ```
  */
-export const variation = /* @__PURE__ */ defineTask(['midjourney'], 'variation', 'image')
+export const variation = /* @__PURE__ */ defineTask(['midjourney'], 'variation', 'image', {
+  typicalMs: 60000,
+  p90Ms: 120000,
+})

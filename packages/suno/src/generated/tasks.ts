@@ -124,7 +124,10 @@ export const generateLyrics = /* @__PURE__ */ defineTask(['music-s'], 'generate_
  * console.log(task.output)
  * ```
  */
-export const generateMusicCustom = /* @__PURE__ */ defineTask(['music-s'], 'generate_music_custom', 'audio')
+export const generateMusicCustom = /* @__PURE__ */ defineTask(['music-s'], 'generate_music_custom', 'audio', {
+  typicalMs: 90000,
+  p90Ms: 180000,
+})
 
 /**
  * Generate a Suno song (two clips) from a short description with model `music-s`.
@@ -146,4 +149,7 @@ export const generateMusicCustom = /* @__PURE__ */ defineTask(['music-s'], 'gene
  * console.log(task.output)
  * ```
  */
-export const generateMusic = /* @__PURE__ */ defineTask(['music-s'], 'generate_music', 'audio')
+export const generateMusic = /* @__PURE__ */ defineTask(['music-s'], 'generate_music', 'audio', {
+  typicalMs: 90000,
+  p90Ms: 180000,
+})

@@ -93,7 +93,10 @@ export const veo31Video = /* @__PURE__ */ defineTask(['veo3.1'], 'veo3.1-video',
  * console.log(task.output)
  * ```
  */
-export const veo3VideoFast = /* @__PURE__ */ defineTask(['veo3'], 'veo3-video-fast', 'video')
+export const veo3VideoFast = /* @__PURE__ */ defineTask(['veo3'], 'veo3-video-fast', 'video', {
+  typicalMs: 60000,
+  p90Ms: 120000,
+})
 
 /**
  * Generate a Veo 3 video (quality tier) from a prompt, or from a start image.
@@ -119,4 +122,7 @@ export const veo3VideoFast = /* @__PURE__ */ defineTask(['veo3'], 'veo3-video-fa
  * console.log(task.output)
  * ```
  */
-export const veo3Video = /* @__PURE__ */ defineTask(['veo3'], 'veo3-video', 'video')
+export const veo3Video = /* @__PURE__ */ defineTask(['veo3'], 'veo3-video', 'video', {
+  typicalMs: 120000,
+  p90Ms: 240000,
+})
