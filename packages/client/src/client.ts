@@ -205,15 +205,24 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
   // Every request goes through the guard: no redirect is followed to another origin or for a
   // POST, and no answer is read past `maxResponseBytes`.
   const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
-  // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
-  // machinery when none is given, and user middleware still sees the key already set.
-  const raw = createFetchClient<paths>({
-    baseUrl: first,
-    headers: proxy ? {} : { 'x-api-key': apiKey },
-    redirect: 'manual',
-    fetch: (request: Request) => guarded(request),
-  })
-  for (const mw of options.middleware ?? []) raw.use(mw)
+  // `raw` (openapi-fetch) is built on first use: the client's own calls below send `fetch(url, init)`
+  // themselves (a string body, no `Request` to copy), unless the client has middleware, which
+  // only openapi-fetch runs.
+  let rawClient: Client<paths> | undefined
+  const getRaw = (): Client<paths> => {
+    if (rawClient) return rawClient
+    // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
+    // machinery when none is given, and user middleware still sees the key already set.
+    rawClient = createFetchClient<paths>({
+      baseUrl: first,
+      headers: proxy ? {} : { 'x-api-key': apiKey },
+      redirect: 'manual',
+      fetch: (request: Request) => guarded(request),
+    })
+    for (const mw of options.middleware ?? []) rawClient.use(mw)
+    return rawClient
+  }
+  const viaRaw = (options.middleware?.length ?? 0) > 0
 
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
@@ -224,8 +233,47 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
     method: Method
     what: string
     taskId: string | undefined
-    send: (init: { baseUrl: string; fetch: typeof fetch }) => Promise<Result>
+    /** The route of `paths` (for openapi-fetch) and its parameters. */
+    route: '/api/v1/task' | '/api/v1/task/{task_id}' | '/api/v1/tasks'
+    params?: { path?: { task_id: string }; query?: Record<string, string | number> }
+    body?: components['schemas']['CreateTaskRequest']
     pick: (response: Response, body: unknown) => R
+  }
+
+  /** Sends one call: `fetch(url, init)` with a JSON string body, parsed as openapi-fetch would. */
+  async function send(spec: CallSpec<unknown>, baseUrl: string, f: typeof fetch): Promise<Result> {
+    if (viaRaw) {
+      const raw = getRaw() as unknown as Record<Method, (route: string, init: object) => Promise<Result>>
+      return raw[spec.method](spec.route, { params: spec.params, body: spec.body, baseUrl, fetch: f })
+    }
+    const taskId = spec.params?.path?.task_id
+    let url =
+      baseUrl + (taskId === undefined ? spec.route : spec.route.replace('{task_id}', encodeURIComponent(taskId)))
+    const query = spec.params?.query
+    if (query)
+      url += `?${Object.entries(query)
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+        .join('&')}`
+    const headers: Record<string, string> = proxy ? {} : { 'x-api-key': apiKey }
+    const init: RequestInit = { method: spec.method, headers, redirect: 'manual' }
+    if (spec.body !== undefined) {
+      headers['content-type'] = 'application/json'
+      init.body = JSON.stringify(spec.body)
+    }
+    if (spec.method === 'GET') init.cache = 'no-store'
+    const response = await f(url, init)
+    const length = response.headers.get('content-length')
+    const empty =
+      response.status === 204 || (length === '0' && !response.headers.get('transfer-encoding')?.includes('chunked'))
+    const text = empty ? undefined : await response.text()
+    if (response.ok) return { data: text ? JSON.parse(text) : undefined, response }
+    let error: unknown = text
+    try {
+      if (text !== undefined) error = JSON.parse(text)
+    } catch {
+      // not JSON: the text is the error body
+    }
+    return { error, response }
   }
 
   /** One HTTP exchange against one host, with every failure turned into a typed error. */
@@ -235,7 +283,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
       const state: AttemptState = { responded: false, status: undefined }
       let result: Result
       try {
-        result = await spec.send({ baseUrl, fetch: attemptFetch(guarded, state, signal) })
+        result = await send(spec, baseUrl, attemptFetch(guarded, state, signal))
       } catch (error) {
         if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
         if (error instanceof NetworkFailure) {
@@ -377,8 +425,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
         method: 'POST',
         what: 'create task',
         taskId: undefined,
-        send: (init) =>
-          raw.POST('/api/v1/task', { body: request as components['schemas']['CreateTaskRequest'], ...init }),
+        route: '/api/v1/task',
+        body: request as components['schemas']['CreateTaskRequest'],
         pick: asTask,
       },
       opts,
@@ -388,7 +436,9 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
     baseUrl: first,
     baseUrls,
     timeoutMs: defaultTimeout,
-    raw,
+    get raw() {
+      return getRaw()
+    },
     createTask(request, opts) {
       return create(request, opts) as Promise<never>
     },
@@ -401,8 +451,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           method: 'GET',
           what: 'get task',
           taskId,
-          send: (init) =>
-            raw.GET('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, cache: 'no-store', ...init }),
+          route: '/api/v1/task/{task_id}',
+          params: { path: { task_id: taskId } },
           pick: asTask,
         },
         opts,
@@ -414,7 +464,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           method: 'DELETE',
           what: 'cancel task',
           taskId,
-          send: (init) => raw.DELETE('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, ...init }),
+          route: '/api/v1/task/{task_id}',
+          params: { path: { task_id: taskId } },
           pick: (r, body) => checked(r, body) as CancelTaskResponse,
         },
         opts,
@@ -428,7 +479,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           method: 'DELETE',
           what: 'cancel tasks',
           taskId: undefined,
-          send: (init) => raw.DELETE('/api/v1/tasks', { params: { query: { created_before, model } }, ...init }),
+          route: '/api/v1/tasks',
+          params: { query: { created_before, model } },
           pick: (r, body) => (checked(r, body) ?? {}) as CancelTasksResponse,
         },
         opts,
