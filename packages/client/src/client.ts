@@ -34,7 +34,6 @@ import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
-import { waitViaEvents } from './proxy-wait.js'
 import { waitForTask, type WaitOptions } from './wait.js'
 
 // openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
@@ -80,16 +79,13 @@ export interface ClientOptions {
   maxResponseBytes?: number
   /** Deepest nesting of a JSON answer accepted (deeper: `ResponseTooLargeError`). Default 128. */
   maxResponseDepth?: number
-  /** `true` only with {@link ProxyClientOptions}. */
-  proxy?: false
 }
 
 /**
- * A client of a `@goapi/server` proxy (for browsers): no API key is held or sent, and `wait()`
- * follows the proxy's events stream instead of polling. GoAPI's own hosts are refused here.
+ * Options of {@link createProxyClient}: a client of a `@goapi/server` proxy (for browsers). No API
+ * key is held or sent, and `wait()` follows the proxy's events stream instead of polling.
  */
-export interface ProxyClientOptions extends Omit<ClientOptions, 'apiKey' | 'baseUrl' | 'proxy'> {
-  proxy: true
+export interface ProxyClientOptions extends Omit<ClientOptions, 'apiKey' | 'baseUrl'> {
   /** The proxy's URL, e.g. `/api/goapi` (relative URLs work in browsers). */
   baseUrl: string
   /** A proxy client holds no key: the key stays on the server. */
@@ -157,31 +153,32 @@ export interface GoApiClient {
   ): Promise<CompletedTask<M, T>>
 }
 
-/** A proxy client's key: none. Refuses a key and GoAPI's own hosts, where a key would be needed. */
-function proxyKey(options: ProxyClientOptions | ClientOptions): undefined {
-  if (options.apiKey !== undefined)
-    throw new ConfigurationError('A proxy client holds no API key: keep the key on the server (createProxy).')
-  const url = typeof options.baseUrl === 'string' ? options.baseUrl : ''
-  if (!url) throw new ConfigurationError("proxy: true needs the proxy's baseUrl, e.g. '/api/goapi'.")
-  if (/^(https?:)?\/\/([^/?#]*\.)?goapi\.(ai|xyz)(:\d+)?([/?#]|$)/i.test(url))
-    throw new ConfigurationError(
-      `proxy: true is for a @goapi/server proxy, not GoAPI itself (${url}): GoAPI needs an API key.`,
-    )
-  return undefined
-}
-
 function envApiKey(): string | undefined {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } }
   return g.process?.env?.GOAPI_API_KEY
 }
 
 /** Creates a GoAPI client. Throws `ConfigurationError` when no API key is given or found. */
-export function createClient(options: ClientOptions | ProxyClientOptions = {}): GoApiClient {
-  const proxy = options.proxy === true
-  const givenKey = proxy ? proxyKey(options) : (options.apiKey ?? envApiKey())
+export function createClient(options: ClientOptions = {}): GoApiClient {
+  return makeClient(options)
+}
+
+/** How a proxy client waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is tree-shaken elsewhere. */
+export type EventsWait = (
+  baseUrl: string,
+  fetchFn: typeof fetch,
+  first: UntypedTask | string,
+  options: WaitOptions,
+  poll: (from: UntypedTask | string, options: WaitOptions) => Promise<UntypedTask>,
+) => Promise<UntypedTask>
+
+/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) that waits with it. */
+export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsWait): GoApiClient {
+  const proxy = events !== undefined
+  const givenKey = proxy ? undefined : (options.apiKey ?? envApiKey())
   if (!proxy && (!givenKey || !givenKey.trim())) {
     throw new ConfigurationError(
-      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable (or, for a @goapi/server proxy, createClient({ proxy: true, baseUrl })).',
+      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable (or, for a @goapi/server proxy, createProxyClient({ baseUrl })).',
     )
   }
   const apiKey: string = givenKey ?? ''
@@ -509,7 +506,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           from,
           opts,
         )
-      return (proxy ? waitViaEvents(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
+      return (events ? events(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
     },
     async run(request, runOptions) {
       const task = await client.createTask(request, runOptions)
