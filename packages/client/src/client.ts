@@ -39,8 +39,12 @@ import { waitForTask, type WaitOptions } from './wait.js'
 // openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
 // requires it with Node's interop (default = module.exports), so unwrap one level there.
 type CreateFetchClient = typeof openapiFetch.default
-const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
-const createFetchClient: CreateFetchClient = typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default
+// Unwrapped when `raw` is first built, not at import: a top-level read would keep openapi-fetch in
+// every bundle.
+function createFetchClient<P extends {}>(...args: Parameters<CreateFetchClient>): Client<P> {
+  const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
+  return (typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default)<P>(...args)
+}
 
 export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
 /** The documented GoAPI domains, tried in this order. */
