@@ -34,14 +34,17 @@ import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
-import { waitViaEvents } from './proxy-wait.js'
 import { waitForTask, type WaitOptions } from './wait.js'
 
 // openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
 // requires it with Node's interop (default = module.exports), so unwrap one level there.
 type CreateFetchClient = typeof openapiFetch.default
-const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
-const createFetchClient: CreateFetchClient = typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default
+// Unwrapped when `raw` is first built, not at import: a top-level read would keep openapi-fetch in
+// every bundle.
+function createFetchClient<P extends {}>(...args: Parameters<CreateFetchClient>): Client<P> {
+  const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
+  return (typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default)<P>(...args)
+}
 
 export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
 /** The documented GoAPI domains, tried in this order. */
@@ -80,16 +83,13 @@ export interface ClientOptions {
   maxResponseBytes?: number
   /** Deepest nesting of a JSON answer accepted (deeper: `ResponseTooLargeError`). Default 128. */
   maxResponseDepth?: number
-  /** `true` only with {@link ProxyClientOptions}. */
-  proxy?: false
 }
 
 /**
- * A client of a `@goapi/server` proxy (for browsers): no API key is held or sent, and `wait()`
- * follows the proxy's events stream instead of polling. GoAPI's own hosts are refused here.
+ * Options of {@link createProxyClient}: a client of a `@goapi/server` proxy (for browsers). No API
+ * key is held or sent, and `wait()` follows the proxy's events stream instead of polling.
  */
-export interface ProxyClientOptions extends Omit<ClientOptions, 'apiKey' | 'baseUrl' | 'proxy'> {
-  proxy: true
+export interface ProxyClientOptions extends Omit<ClientOptions, 'apiKey' | 'baseUrl'> {
   /** The proxy's URL, e.g. `/api/goapi` (relative URLs work in browsers). */
   baseUrl: string
   /** A proxy client holds no key: the key stays on the server. */
@@ -157,31 +157,32 @@ export interface GoApiClient {
   ): Promise<CompletedTask<M, T>>
 }
 
-/** A proxy client's key: none. Refuses a key and GoAPI's own hosts, where a key would be needed. */
-function proxyKey(options: ProxyClientOptions | ClientOptions): undefined {
-  if (options.apiKey !== undefined)
-    throw new ConfigurationError('A proxy client holds no API key: keep the key on the server (createProxy).')
-  const url = typeof options.baseUrl === 'string' ? options.baseUrl : ''
-  if (!url) throw new ConfigurationError("proxy: true needs the proxy's baseUrl, e.g. '/api/goapi'.")
-  if (/^(https?:)?\/\/([^/?#]*\.)?goapi\.(ai|xyz)(:\d+)?([/?#]|$)/i.test(url))
-    throw new ConfigurationError(
-      `proxy: true is for a @goapi/server proxy, not GoAPI itself (${url}): GoAPI needs an API key.`,
-    )
-  return undefined
-}
-
 function envApiKey(): string | undefined {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } }
   return g.process?.env?.GOAPI_API_KEY
 }
 
 /** Creates a GoAPI client. Throws `ConfigurationError` when no API key is given or found. */
-export function createClient(options: ClientOptions | ProxyClientOptions = {}): GoApiClient {
-  const proxy = options.proxy === true
-  const givenKey = proxy ? proxyKey(options) : (options.apiKey ?? envApiKey())
+export function createClient(options: ClientOptions = {}): GoApiClient {
+  return makeClient(options)
+}
+
+/** How a proxy client waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is tree-shaken elsewhere. */
+export type EventsWait = (
+  baseUrl: string,
+  fetchFn: typeof fetch,
+  first: UntypedTask | string,
+  options: WaitOptions,
+  poll: (from: UntypedTask | string, options: WaitOptions) => Promise<UntypedTask>,
+) => Promise<UntypedTask>
+
+/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) that waits with it. */
+export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsWait): GoApiClient {
+  const proxy = events !== undefined
+  const givenKey = proxy ? undefined : (options.apiKey ?? envApiKey())
   if (!proxy && (!givenKey || !givenKey.trim())) {
     throw new ConfigurationError(
-      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable (or, for a @goapi/server proxy, createClient({ proxy: true, baseUrl })).',
+      'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable (or, for a @goapi/server proxy, createProxyClient({ baseUrl })).',
     )
   }
   const apiKey: string = givenKey ?? ''
@@ -205,15 +206,24 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
   // Every request goes through the guard: no redirect is followed to another origin or for a
   // POST, and no answer is read past `maxResponseBytes`.
   const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
-  // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
-  // machinery when none is given, and user middleware still sees the key already set.
-  const raw = createFetchClient<paths>({
-    baseUrl: first,
-    headers: proxy ? {} : { 'x-api-key': apiKey },
-    redirect: 'manual',
-    fetch: (request: Request) => guarded(request),
-  })
-  for (const mw of options.middleware ?? []) raw.use(mw)
+  // `raw` (openapi-fetch) is built on first use: the client's own calls below send `fetch(url, init)`
+  // themselves (a string body, no `Request` to copy), unless the client has middleware, which
+  // only openapi-fetch runs.
+  let rawClient: Client<paths> | undefined
+  const getRaw = (): Client<paths> => {
+    if (rawClient) return rawClient
+    // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
+    // machinery when none is given, and user middleware still sees the key already set.
+    rawClient = createFetchClient<paths>({
+      baseUrl: first,
+      headers: proxy ? {} : { 'x-api-key': apiKey },
+      redirect: 'manual',
+      fetch: (request: Request) => guarded(request),
+    })
+    for (const mw of options.middleware ?? []) rawClient.use(mw)
+    return rawClient
+  }
+  const viaRaw = (options.middleware?.length ?? 0) > 0
 
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
@@ -224,8 +234,47 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
     method: Method
     what: string
     taskId: string | undefined
-    send: (init: { baseUrl: string; fetch: typeof fetch }) => Promise<Result>
+    /** The route of `paths` (for openapi-fetch) and its parameters. */
+    route: '/api/v1/task' | '/api/v1/task/{task_id}' | '/api/v1/tasks'
+    params?: { path?: { task_id: string }; query?: Record<string, string | number> }
+    body?: components['schemas']['CreateTaskRequest']
     pick: (response: Response, body: unknown) => R
+  }
+
+  /** Sends one call: `fetch(url, init)` with a JSON string body, parsed as openapi-fetch would. */
+  async function send(spec: CallSpec<unknown>, baseUrl: string, f: typeof fetch): Promise<Result> {
+    if (viaRaw) {
+      const raw = getRaw() as unknown as Record<Method, (route: string, init: object) => Promise<Result>>
+      return raw[spec.method](spec.route, { params: spec.params, body: spec.body, baseUrl, fetch: f })
+    }
+    const taskId = spec.params?.path?.task_id
+    let url =
+      baseUrl + (taskId === undefined ? spec.route : spec.route.replace('{task_id}', encodeURIComponent(taskId)))
+    const query = spec.params?.query
+    if (query)
+      url += `?${Object.entries(query)
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+        .join('&')}`
+    const headers: Record<string, string> = proxy ? {} : { 'x-api-key': apiKey }
+    const init: RequestInit = { method: spec.method, headers, redirect: 'manual' }
+    if (spec.body !== undefined) {
+      headers['content-type'] = 'application/json'
+      init.body = JSON.stringify(spec.body)
+    }
+    if (spec.method === 'GET') init.cache = 'no-store'
+    const response = await f(url, init)
+    const length = response.headers.get('content-length')
+    const empty =
+      response.status === 204 || (length === '0' && !response.headers.get('transfer-encoding')?.includes('chunked'))
+    const text = empty ? undefined : await response.text()
+    if (response.ok) return { data: text ? JSON.parse(text) : undefined, response }
+    let error: unknown = text
+    try {
+      if (text !== undefined) error = JSON.parse(text)
+    } catch {
+      // not JSON: the text is the error body
+    }
+    return { error, response }
   }
 
   /** One HTTP exchange against one host, with every failure turned into a typed error. */
@@ -235,7 +284,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
       const state: AttemptState = { responded: false, status: undefined }
       let result: Result
       try {
-        result = await spec.send({ baseUrl, fetch: attemptFetch(guarded, state, signal) })
+        result = await send(spec, baseUrl, attemptFetch(guarded, state, signal))
       } catch (error) {
         if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
         if (error instanceof NetworkFailure) {
@@ -377,8 +426,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
         method: 'POST',
         what: 'create task',
         taskId: undefined,
-        send: (init) =>
-          raw.POST('/api/v1/task', { body: request as components['schemas']['CreateTaskRequest'], ...init }),
+        route: '/api/v1/task',
+        body: request as components['schemas']['CreateTaskRequest'],
         pick: asTask,
       },
       opts,
@@ -388,7 +437,9 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
     baseUrl: first,
     baseUrls,
     timeoutMs: defaultTimeout,
-    raw,
+    get raw() {
+      return getRaw()
+    },
     createTask(request, opts) {
       return create(request, opts) as Promise<never>
     },
@@ -401,8 +452,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           method: 'GET',
           what: 'get task',
           taskId,
-          send: (init) =>
-            raw.GET('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, cache: 'no-store', ...init }),
+          route: '/api/v1/task/{task_id}',
+          params: { path: { task_id: taskId } },
           pick: asTask,
         },
         opts,
@@ -414,7 +465,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           method: 'DELETE',
           what: 'cancel task',
           taskId,
-          send: (init) => raw.DELETE('/api/v1/task/{task_id}', { params: { path: { task_id: taskId } }, ...init }),
+          route: '/api/v1/task/{task_id}',
+          params: { path: { task_id: taskId } },
           pick: (r, body) => checked(r, body) as CancelTaskResponse,
         },
         opts,
@@ -428,7 +480,8 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           method: 'DELETE',
           what: 'cancel tasks',
           taskId: undefined,
-          send: (init) => raw.DELETE('/api/v1/tasks', { params: { query: { created_before, model } }, ...init }),
+          route: '/api/v1/tasks',
+          params: { query: { created_before, model } },
           pick: (r, body) => (checked(r, body) ?? {}) as CancelTasksResponse,
         },
         opts,
@@ -457,7 +510,7 @@ export function createClient(options: ClientOptions | ProxyClientOptions = {}): 
           from,
           opts,
         )
-      return (proxy ? waitViaEvents(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
+      return (events ? events(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
     },
     async run(request, runOptions) {
       const task = await client.createTask(request, runOptions)

@@ -1,7 +1,8 @@
 // wait() against a @goapi/server proxy: follow the proxy's server-sent events for the task
 // instead of polling, and fall back to polling when the stream is unavailable or breaks.
 import type { UntypedTask } from '@goapi/types'
-import { TaskFailedError } from './errors.js'
+import { makeClient, type GoApiClient, type ProxyClientOptions } from './client.js'
+import { ConfigurationError, TaskFailedError } from './errors.js'
 import { abortError } from './internal/sleep.js'
 import { taskState } from './internal/status.js'
 import { sseData } from './sse.js'
@@ -12,6 +13,24 @@ export type PollFallback = (from: UntypedTask | string, options: WaitOptions) =>
 
 function isTask(value: unknown): value is UntypedTask {
   return typeof value === 'object' && value !== null && typeof (value as { task_id?: unknown }).task_id === 'string'
+}
+
+/**
+ * Creates a client of a `@goapi/server` proxy (for browsers): it holds and sends no API key (not
+ * even `GOAPI_API_KEY`), and its `wait()` follows the proxy's events stream, falling back to
+ * polling the proxy. Throws `ConfigurationError` for a key, a missing `baseUrl` or one of GoAPI's
+ * own hosts (which need a key). A separate factory, so key clients never bundle the events wait.
+ */
+export function createProxyClient(options: ProxyClientOptions): GoApiClient {
+  if ((options as { apiKey?: unknown }).apiKey !== undefined)
+    throw new ConfigurationError('A proxy client holds no API key: keep the key on the server (createProxy).')
+  const url = typeof options.baseUrl === 'string' ? options.baseUrl : ''
+  if (!url) throw new ConfigurationError("createProxyClient needs the proxy's baseUrl, e.g. '/api/goapi'.")
+  if (/^(https?:)?\/\/([^/?#]*\.)?goapi\.(ai|xyz)(:\d+)?([/?#]|$)/i.test(url))
+    throw new ConfigurationError(
+      `createProxyClient is for a @goapi/server proxy, not GoAPI itself (${url}): GoAPI needs an API key.`,
+    )
+  return makeClient(options, waitViaEvents)
 }
 
 /** Waits for a task through `<baseUrl>/api/v1/task/{id}/events`. */

@@ -1,10 +1,17 @@
-// The client in proxy mode (`createClient({ proxy: true, baseUrl })`), against a loopback server
+// The client in proxy mode (`createProxyClient({ baseUrl })`), against a loopback server
 // that speaks the @goapi/server protocol: no key sent, wait() follows the events stream and
 // falls back to polling when the stream is missing or breaks.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AbortError, ConfigurationError, TaskFailedError, createClient, type UntypedTask } from '../src/index.js'
+import {
+  AbortError,
+  ConfigurationError,
+  TaskFailedError,
+  createClient,
+  createProxyClient,
+  type UntypedTask,
+} from '../src/index.js'
 
 const task = (id: string, status: string, output: unknown = null): UntypedTask =>
   ({ task_id: id, model: 'Qubico/flux1-schnell', task_type: 'txt2img', status, output }) as UntypedTask
@@ -50,20 +57,26 @@ const fast = { poll: { initialDelayMs: 5, maxDelayMs: 5, jitter: 0 } }
 describe('proxy configuration', () => {
   it('refuses a key, a missing baseUrl and GoAPI hosts', () => {
     // @ts-expect-error: a proxy client holds no key
-    expect(() => createClient({ proxy: true, baseUrl: '/api/goapi', apiKey: 'k' })).toThrow(ConfigurationError)
+    expect(() => createProxyClient({ baseUrl: '/api/goapi', apiKey: 'k' })).toThrow(ConfigurationError)
     // @ts-expect-error: the proxy's baseUrl is required
-    expect(() => createClient({ proxy: true })).toThrow(/baseUrl/)
+    expect(() => createProxyClient({})).toThrow(/baseUrl/)
     for (const url of [
       'https://api.goapi.ai',
       'https://api.goapi.xyz/',
       '//proxy.goapi.xyz',
       'HTTPS://API.GOAPI.AI:443/x',
     ])
-      expect(() => createClient({ proxy: true, baseUrl: url })).toThrow(/not GoAPI itself/)
-    expect(() => createClient({ proxy: true, baseUrl: 'https://goapi.ai.example.com/api/goapi' })).not.toThrow()
+      expect(() => createProxyClient({ baseUrl: url })).toThrow(/not GoAPI itself/)
+    expect(() => createProxyClient({ baseUrl: 'https://goapi.ai.example.com/api/goapi' })).not.toThrow()
   })
 
-  it('a missing key is still refused without proxy: true', () => {
+  it('createClient has no proxy mode: a proxy client comes only from createProxyClient', () => {
+    // @ts-expect-error: `proxy` is not an option of createClient
+    const keyed = createClient({ proxy: true, baseUrl: 'http://127.0.0.1:1', apiKey: 'k' })
+    expect(keyed.baseUrl).toBe('http://127.0.0.1:1')
+  })
+
+  it('a missing key is still refused by createClient', () => {
     const saved = process.env.GOAPI_API_KEY
     delete process.env.GOAPI_API_KEY
     try {
@@ -77,7 +90,7 @@ describe('proxy configuration', () => {
     const saved = process.env.GOAPI_API_KEY
     process.env.GOAPI_API_KEY = 'env-key'
     try {
-      const goapi = createClient({ proxy: true, baseUrl: base })
+      const goapi = createProxyClient({ baseUrl: base })
       const before = seen.length
       await goapi.createUntypedTask({ model: 'm', task_type: 't', input: {} })
       const headers = seen[before]?.headers ?? {}
@@ -102,7 +115,7 @@ describe('wait() through the events stream', () => {
       send(res, { end: true }, 'end')
       res.end()
     })
-    const goapi = createClient({ proxy: true, baseUrl: base })
+    const goapi = createProxyClient({ baseUrl: base })
     const progress: string[] = []
     const done = await goapi.wait('e1', { ...fast, onProgress: (t) => progress.push(t.status) })
     expect(done.output).toEqual({ image_url: 'https://x/a.png' })
@@ -116,13 +129,13 @@ describe('wait() through the events stream', () => {
       send(res, task('e2', 'failed'))
       res.end()
     })
-    const goapi = createClient({ proxy: true, baseUrl: base })
+    const goapi = createProxyClient({ baseUrl: base })
     await expect(goapi.wait('e2', fast)).rejects.toBeInstanceOf(TaskFailedError)
   })
 
   it('falls back to polling when the proxy has no events stream', async () => {
     polls.set('p1', task('p1', 'completed', { image_url: 'https://x/p.png' }))
-    const goapi = createClient({ proxy: true, baseUrl: base })
+    const goapi = createProxyClient({ baseUrl: base })
     const done = await goapi.wait('p1', fast)
     expect(done.status).toBe('completed')
     expect(seen.filter((s) => s.url === '/proxy/api/v1/task/p1').length).toBeGreaterThan(0)
@@ -134,7 +147,7 @@ describe('wait() through the events stream', () => {
       setImmediate(() => res.destroy())
     })
     polls.set('b1', task('b1', 'completed'))
-    const goapi = createClient({ proxy: true, baseUrl: base })
+    const goapi = createProxyClient({ baseUrl: base })
     const progress: string[] = []
     const done = await goapi.wait('b1', { ...fast, onProgress: (t) => progress.push(t.status) })
     expect(done.status).toBe('completed')
@@ -143,7 +156,7 @@ describe('wait() through the events stream', () => {
 
   it('an abort stops the wait with AbortError', async () => {
     events.set('a1', (res) => send(res, task('a1', 'processing')))
-    const goapi = createClient({ proxy: true, baseUrl: base })
+    const goapi = createProxyClient({ baseUrl: base })
     const controller = new AbortController()
     const waiting = goapi.wait('a1', { ...fast, signal: controller.signal, onProgress: () => controller.abort() })
     await expect(waiting).rejects.toBeInstanceOf(AbortError)

@@ -44,7 +44,8 @@ async function simulator(cleanup: Cleanup, options: Parameters<typeof startMock>
 function recorder() {
   const sent: Array<{ method: string; url: string; key: string | null; cache: string }> = []
   const fetchFn: typeof fetch = (input, init) => {
-    const request = input as Request
+    // The client calls `fetch(url, init)`; `raw` calls `fetch(request)`: record both the same way.
+    const request = new Request(input, init)
     sent.push({
       method: request.method,
       url: request.url,

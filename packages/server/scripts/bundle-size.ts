@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const JOBS = {
-  'proxy (this page)': `import { createClient } from '@goapi/client'
+  'proxy (this page)': `import { createProxyClient } from '@goapi/client'
 import { txt2img } from '@goapi/flux'
-const goapi = createClient({ proxy: true, baseUrl: '/api/goapi' })
+const goapi = createProxyClient({ baseUrl: '/api/goapi' })
 const task = await txt2img(goapi, { prompt: 'a lighthouse at dusk' })
 console.log(task.output.image_url)
 `,

@@ -1,6 +1,6 @@
-// The SDK unchanged in the browser's place: createClient({ proxy: true, baseUrl }) and a family
+// The SDK unchanged in the browser's place: createProxyClient({ baseUrl }) and a family
 // function, through the real proxy to the simulator. wait() follows the events stream.
-import { createClient } from '@goapi/client'
+import { createProxyClient } from '@goapi/client'
 import { txt2img } from '@goapi/flux'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProxyCall } from '../src/index.js'
@@ -15,7 +15,7 @@ describe('txt2img through the proxy', () => {
   afterAll(() => stack.close())
 
   it('creates with no key in the browser and waits on the events stream, not by polling', async () => {
-    const goapi = createClient({ proxy: true, baseUrl: stack.base })
+    const goapi = createProxyClient({ baseUrl: stack.base })
     const progress: string[] = []
     const task = await txt2img(
       goapi,
@@ -29,7 +29,7 @@ describe('txt2img through the proxy', () => {
   })
 
   it('a disallowed model is refused with the typed 403', async () => {
-    const goapi = createClient({ proxy: true, baseUrl: stack.base })
+    const goapi = createProxyClient({ baseUrl: stack.base })
     await expect(txt2img(goapi, { prompt: 'a bear' })).rejects.toMatchObject({
       name: 'PermissionDeniedError',
       status: 403,
@@ -46,7 +46,7 @@ describe('when the events stream is refused', () => {
   afterAll(() => stack.close())
 
   it('wait() falls back to polling the proxy', async () => {
-    const goapi = createClient({ proxy: true, baseUrl: stack.base })
+    const goapi = createProxyClient({ baseUrl: stack.base })
     const task = await txt2img(
       goapi,
       { prompt: 'a bear' },

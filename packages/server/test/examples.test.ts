@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createClient } from '@goapi/client'
+import { createProxyClient } from '@goapi/client'
 import { txt2img } from '@goapi/flux'
 import { startMock, type MockServer } from '@goapi/mock'
 import { Miniflare } from 'miniflare'
@@ -31,7 +31,7 @@ async function runFlux(base: string, fetchFn: typeof fetch = fetch) {
     urls.push(`${init?.method ?? request?.method ?? 'GET'} ${request ? request.url : String(input)}`)
     return fetchFn(input, init)
   }
-  const goapi = createClient({ proxy: true, baseUrl: base, fetch: recording })
+  const goapi = createProxyClient({ baseUrl: base, fetch: recording })
   const progress: string[] = []
   const task = await txt2img(
     goapi,

@@ -1,6 +1,6 @@
 // Special routes the app opts into (here `createChatCompletion` from @goapi/llm), against a
 // hostile upstream that echoes the key in its answers, split across stream chunks.
-import { createClient } from '@goapi/client'
+import { createProxyClient } from '@goapi/client'
 import { createChatCompletion } from '@goapi/llm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createProxy, toNodeListener, type ProxyHandler } from '../../src/index.js'
@@ -60,7 +60,7 @@ afterAll(async () => {
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }
 
 it('an opted-in route goes to GoAPI with the server key as Bearer; the answer is scrubbed', async () => {
-  const goapi = createClient({ proxy: true, baseUrl: `${server.url}/api/goapi` })
+  const goapi = createProxyClient({ baseUrl: `${server.url}/api/goapi` })
   const answer = await createChatCompletion(goapi, {
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content: 'hi' }],

@@ -1,8 +1,8 @@
 // The page's GoAPI code: the SDK unchanged, pointed at the app's proxy, with no key anywhere.
-import { createClient } from '@goapi/client'
+import { createProxyClient } from '@goapi/client'
 import { txt2img } from '@goapi/flux'
 
-const goapi = createClient({ proxy: true, baseUrl: '/api/goapi' })
+const goapi = createProxyClient({ baseUrl: '/api/goapi' })
 const status = document.querySelector<HTMLOutputElement>('#status')
 const progress = document.querySelector<HTMLOListElement>('#progress')
 const image = document.querySelector<HTMLImageElement>('#image')
