@@ -26,7 +26,7 @@ import {
 import { TaskHub } from './events.js'
 import { BodyTooLargeError, SSE_HEADERS, errorResponse, jsonResponse, publicTask, readLimited, scrub } from './http.js'
 import { matchRoute, scrubStream, validateRouteBody, type ProxyRoute } from './routes.js'
-import { validateCreate, type FieldError } from './validate.js'
+import { validateCreate, type FieldError, type UnknownKeys } from './validate.js'
 
 /** Every task type of every model the spec knows. */
 export type AnyTaskType = Model extends infer M ? (M extends Model ? TaskTypeOf<M> : never) : never
@@ -117,6 +117,12 @@ export interface ProxyOptions {
   config?: Omit<TaskConfig, 'webhook_config'>
   /** Largest request body accepted, bytes (counted while it streams). Default 1 MiB. */
   maxBodyBytes?: number
+  /**
+   * Input keys the spec does not document. GoAPI accepts them, but a browser is untrusted and such a
+   * key may change what a task costs, so the proxy answers 400 naming them (`'reject'`, the default);
+   * `'forward'` sends them on as given.
+   */
+  unknownKeys?: UnknownKeys
   /** Deliver task updates by GoAPI webhooks to `<basePath>/webhook` instead of polling. */
   webhook?: WebhookSettings
   /** The events stream's bounds. */
@@ -282,7 +288,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
     const call: ProxyCall = { action: 'create', model, taskType, body }
     const refused = await gate(call, request)
     if (refused) return refused
-    const errors = validateCreate(body)
+    const errors = validateCreate(body, options.unknownKeys)
     if (errors.length > 0) return fieldErrorResponse(errors, secrets)
     const denied = await options.authorize?.(call, request)
     if (denied) return denied

@@ -24,7 +24,29 @@ const tasks = (catalog as { tasks: CatalogTask[] }).tasks
 const components = (openapi as { components: Record<string, unknown> }).components
 const byPair = new Map<string, CatalogTask>()
 for (const task of tasks) for (const model of task.models) byPair.set(`${model}\u0000${task.taskType}`, task)
-const compiled = new Map<string, Validator>()
+const compiled = { reject: new Map<string, Validator>(), forward: new Map<string, Validator>() }
+
+/** What a create with input keys the spec does not document gets: a 400 (default) or sent on. */
+export type UnknownKeys = 'reject' | 'forward'
+
+let closed: Record<string, unknown> | undefined
+/**
+ * The components with every schema the published spec opened for unknown keys
+ * (`x-goapi-unknown-keys: report`) closed again, walked without recursion.
+ */
+function closedComponents(): Record<string, unknown> {
+  if (closed) return closed
+  const copy = structuredClone(components)
+  const stack: unknown[] = [copy]
+  while (stack.length) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null) continue
+    const record = node as Record<string, unknown>
+    if (record['x-goapi-unknown-keys'] === 'report') record.additionalProperties = false
+    for (const value of Object.values(record)) stack.push(value)
+  }
+  return (closed = copy)
+}
 
 /** The spec's entry for a (model, task type), or `undefined` when the spec does not know the pair. */
 export function specTask(model: string, taskType: string): { kind: TaskKind; request: string } | undefined {
@@ -66,9 +88,10 @@ export function simplify(units: OutputUnit[]): FieldError[] {
 
 /**
  * Validates a create-task body against the spec. Returns the field errors (empty when valid);
- * an unknown model or task type is an error on `model` or `task_type`.
+ * an unknown model or task type is an error on `model` or `task_type`. With `unknownKeys:
+ * 'reject'` (the default) an input key the spec does not document is an error too.
  */
-export function validateCreate(body: Record<string, unknown>): FieldError[] {
+export function validateCreate(body: Record<string, unknown>, unknownKeys: UnknownKeys = 'reject'): FieldError[] {
   const { model, task_type: taskType } = body
   if (typeof model !== 'string') return [{ path: 'model', message: 'is required and must be a string' }]
   if (typeof taskType !== 'string') return [{ path: 'task_type', message: 'is required and must be a string' }]
@@ -84,10 +107,12 @@ export function validateCreate(body: Record<string, unknown>): FieldError[] {
           },
     ]
   }
-  let validator = compiled.get(task.request)
+  const cache = compiled[unknownKeys]
+  let validator = cache.get(task.request)
   if (!validator) {
-    validator = new Validator({ $ref: `#/components/schemas/${task.request}`, components }, '2020-12', false)
-    compiled.set(task.request, validator)
+    const schemas = unknownKeys === 'reject' ? closedComponents() : components
+    validator = new Validator({ $ref: `#/components/schemas/${task.request}`, components: schemas }, '2020-12', false)
+    cache.set(task.request, validator)
   }
   const result = validator.validate(body)
   return result.valid ? [] : simplify(result.errors)

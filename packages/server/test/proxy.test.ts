@@ -75,6 +75,24 @@ describe('creating tasks', () => {
     expect(stack.upstream.seen.length).toBe(before.seen)
   })
 
+  it("unknownKeys: 'forward' sends an undocumented input key on; a wrong type is still refused", async () => {
+    const forwarding = await startStack({ unknownKeys: 'forward' })
+    try {
+      const sent = await post(`${forwarding.base}/api/v1/task`, { ...FLUX, input: { prompt: 'a bear', colour: 'red' } })
+      expect(sent.status).toBe(200)
+      const upstream = forwarding.upstream.seen.filter((s) => s.method === 'POST')
+      expect(upstream).toHaveLength(1)
+      const wrong = await post(`${forwarding.base}/api/v1/task`, {
+        ...FLUX,
+        input: { prompt: 'a bear', width: 'wide' },
+      })
+      expect(wrong.status).toBe(400)
+      expect(forwarding.mock.state.created).toBe(1)
+    } finally {
+      await forwarding.close()
+    }
+  })
+
   it('a missing required field is named', async () => {
     const answer = await post(`${stack.base}/api/v1/task`, { ...FLUX, input: {} })
     expect(answer.status).toBe(400)
