@@ -17,7 +17,10 @@ export type UploadedFile = Schemas['ToolsUploadFileResponse']['data']
 export const DEFAULT_UPLOAD_BASE_URL = 'https://upload.theapi.app'
 
 export interface UploadOptions extends RequestOptions {
-  /** Base URL of the upload host. Default `https://upload.theapi.app`. */
+  /**
+   * Base URL of the upload host. Default `https://upload.theapi.app` for a client on GoAPI's hosts;
+   * a client elsewhere (the simulator, a proxy) uploads to its own base URL.
+   */
   uploadBaseUrl?: string
 }
 
@@ -88,6 +91,6 @@ export async function uploadFile(
     file_name: file.file_name,
     file_data: typeof file.file_data === 'string' ? file.file_data : toBase64(file.file_data),
   }
-  const baseUrl = options?.uploadBaseUrl ?? DEFAULT_UPLOAD_BASE_URL
-  return ephemeralUpload(client, body, { ...callOptions(options), baseUrl })
+  const baseUrl = options?.uploadBaseUrl
+  return ephemeralUpload(client, body, { ...callOptions(options), ...(baseUrl ? { baseUrl } : {}) })
 }

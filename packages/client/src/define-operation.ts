@@ -78,6 +78,13 @@ export type OperationResult<O, R extends OperationResponse> = R extends 'binary'
         : Media<SuccessContent<O>, 'application/json'> | Media<SuccessContent<O>, 'text/plain'>
 type EnvelopeData<B> = B extends { data: infer D } ? D : never
 
+/**
+ * GoAPI's own hosts. A client on one of them sends a route to the route's own server (such as
+ * `https://upload.theapi.app`); a client anywhere else (the simulator, a `@goapi/server` proxy, a
+ * gateway) sends every route to its own base URL, so a test never reaches a real host by accident.
+ */
+const GOAPI_HOST = /^https:\/\/(?:api|proxy)\.goapi\.(?:ai|xyz)\/*$/
+
 export interface OperationOptions {
   /** Aborts the call (and, for a stream, the reading of it). */
   signal?: AbortSignal
@@ -86,7 +93,10 @@ export interface OperationOptions {
    * stream up to its first bytes (the stream itself is not cut; stop it with `signal` or `break`).
    */
   timeoutMs?: number
-  /** Overrides the host: the operation's own server (such as `https://upload.theapi.app`) or the client's base URL. */
+  /**
+   * Overrides the host. Default: the operation's own server (such as `https://upload.theapi.app`)
+   * when the client's base URL is one of GoAPI's hosts, else the client's base URL.
+   */
   baseUrl?: string
   /**
    * Largest answer read, in bytes: a larger Content-Length is rejected before reading, and reading
@@ -291,7 +301,11 @@ export function defineOperation<
     const query: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(params ?? {})) (pathNames.includes(k) ? path_ : query)[k] = v
     const init: Record<string, unknown> = {
-      baseUrl: (options.baseUrl ?? servers[0] ?? client.baseUrl).replace(/\/+$/, ''),
+      baseUrl: (
+        options.baseUrl ??
+        (GOAPI_HOST.test(client.baseUrl) ? servers[0] : undefined) ??
+        client.baseUrl
+      ).replace(/\/+$/, ''),
       params: { path: path_, query },
       middleware: definition.auth === 'bearer' ? [readKey, bearerAuth] : [readKey],
       parseAs: 'stream',

@@ -82,15 +82,15 @@ describe('defineOperation', () => {
     expect(embeddings.path).toBe('/v1/embeddings')
   })
 
-  it("uses the operation's own server by default and the call's baseUrl when given", async () => {
+  it("a client on GoAPI's host uses the operation's own server; any other client its base URL; the call's baseUrl wins", async () => {
     const upload = defineOperation('post', '/api/ephemeral_resource', {
       auth: 'apiKey',
       servers: [base],
       bodyType: 'json',
       response: 'json',
     })
-    const offline = createClient({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', maxRetries: 0 })
-    const answer = await upload(offline, { file_name: 'x.png', file_data: 'iVBO' })
+    const onGoApi = createClient({ apiKey: KEY, baseUrl: 'https://api.goapi.ai', maxRetries: 0 })
+    const answer = await upload(onGoApi, { file_name: 'x.png', file_data: 'iVBO' })
     expect(answer.data.url).toBe('https://f/x.png')
     expect(seen?.apiKey).toBe(KEY)
     expect(seen?.authorization).toBeUndefined()
@@ -100,8 +100,13 @@ describe('defineOperation', () => {
       bodyType: 'json',
       response: 'json',
     })
-    const answer2 = await elsewhere(offline, { file_name: 'y.png', file_data: 'iVBO' }, { baseUrl: `${base}/` })
+    const local = createClient({ apiKey: KEY, baseUrl: base, maxRetries: 0 })
+    const answer2 = await elsewhere(local, { file_name: 'z.png', file_data: 'iVBO' })
     expect(answer2.code).toBe(200)
+    expect(seen?.body).toContain('z.png')
+    const offline = createClient({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', maxRetries: 0 })
+    const answer3 = await elsewhere(offline, { file_name: 'y.png', file_data: 'iVBO' }, { baseUrl: `${base}/` })
+    expect(answer3.code).toBe(200)
     expect(seen?.body).toContain('y.png')
   })
 
