@@ -148,6 +148,11 @@ export function createMock(options: MockOptions = {}) {
       .then((outcome) => options.log?.(`${req.method ?? '?'} ${req.url ?? '?'} ${outcome} ${Date.now() - started}ms`))
       .catch(() => undefined)
   })
+  // Idle keep-alive connections outlive any client's own idle timeout (undici takes the server's
+  // hint minus 1 s), so under load a client never reuses a socket at the moment the simulator closes
+  // it: that race reset creates the client then had to report as "maybe created".
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
 
   return {
     server,
