@@ -21,6 +21,8 @@ export interface FamilyMeta {
   title: string
   description: string
   docs?: string
+  /** the task function the README's example shows (`x-goapi-family.flagship`) */
+  flagship?: string
   /** file path relative to the repo root */
   file: string
   /** every schema name the file defines */
@@ -78,6 +80,7 @@ export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
       title: meta.title,
       description: meta.description.trim(),
       docs: typeof meta.docs === 'string' ? meta.docs : undefined,
+      flagship: typeof meta.flagship === 'string' ? meta.flagship : undefined,
       file: rel,
       schemaNames: Object.keys(schemas),
       pathNames: Object.keys(paths),

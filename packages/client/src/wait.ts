@@ -18,13 +18,17 @@ export interface PollPolicy {
   jitter: number
 }
 
-export interface WaitOptions {
+/**
+ * Options of `wait()`/`run()`. `T` is the task `onProgress` receives: the typed `Task<M, T>` when
+ * waiting for a task of a known (model, task type), else an `UntypedTask`.
+ */
+export interface WaitOptions<T = UntypedTask> {
   /** Overall deadline in ms (default 30 minutes). On expiry a `TimeoutError` carries the last task seen. */
   timeoutMs?: number
   /** Stops waiting (with `AbortError`) when aborted. The task itself keeps running. */
   signal?: AbortSignal
   /** Called with the task whenever its status or output changes. */
-  onProgress?: (task: UntypedTask) => void
+  onProgress?: (task: T) => void
   /** Overrides of the polling pace. */
   poll?: Partial<PollPolicy>
   /** What the task produces; paces polling when `poll.maxDelayMs` is not given. */
