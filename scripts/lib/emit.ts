@@ -680,11 +680,17 @@ export async function emitAll(
     'packages/docs/package.json',
     privateTestManifest(
       '@goapi/docs',
-      'Builds the HTML API reference (Redocly) and the typedoc API docs (root `pnpm run docs`) and checks them in headless Chromium.',
+      'Builds the HTML API reference (Redocly) and the typedoc API docs (root `pnpm run docs`) and checks them in headless Chromium; type-checks every ts code block of every README.',
       { test: 'vitest run', typecheck: 'tsc --noEmit' },
       families,
       [
+        // the READMEs' code blocks import these too
+        ['@goapi/batch', 'workspace:*'],
+        ['@goapi/sdk', 'workspace:*'],
+        ['@goapi/server', 'workspace:*'],
+        ['@types/node', '20.19.43'],
         ['playwright-core', '1.65.1'],
+        ['typescript', '5.9.3'],
         ['vitest', '4.1.12'],
       ],
     ),
