@@ -81,6 +81,16 @@ async function generate(check: boolean): Promise<void> {
       for (const o of [t.output, ...t.variants.map((v) => v.output)])
         if (prefix && !listed.has(o))
           errors.push(`${family.file}: ${o} (output of ${t.request}) is not in ${prefix}TaskOutput`)
+    // The README's example: the declared flagship task function (required when there are several).
+    const own = tasks.filter((t) => t.family === family.name).map((t) => t.functionName)
+    if (family.flagship !== undefined && !own.includes(family.flagship))
+      errors.push(
+        `${family.file}: x-goapi-family.flagship ${family.flagship} is not a task function of the family (${own.join(', ')})`,
+      )
+    if (family.flagship === undefined && own.length > 1)
+      errors.push(
+        `${family.file}: x-goapi-family.flagship must name the task function its README shows (one of ${own.join(', ')})`,
+      )
     const paths = isObject(doc.paths) ? doc.paths : {}
     for (const p of family.pathNames)
       if (!(p in paths)) errors.push(`${family.file}: path ${p} is not referenced from spec/openapi.yaml`)

@@ -96,11 +96,13 @@ function catalogJson(families: FamilyMeta[], tasks: TaskEntry[], operations: Ope
       title: f.title,
       description: f.description,
       ...(f.docs ? { docs: f.docs } : {}),
+      ...(f.flagship ? { flagship: f.flagship } : {}),
     })),
     tasks: tasks.map((t) => ({
       family: t.family,
       taskType: t.taskType,
       models: t.models,
+      defaultModel: t.defaultModel,
       kind: t.kind,
       ...(t.duration ? { duration: t.duration } : {}),
       function: t.functionName,
@@ -139,22 +141,62 @@ function variantCondition(when: Record<string, Json[]>): string {
     .join(' and ')
 }
 
+/** Whether a schema becomes an `interface` (a plain object schema) or a type alias (unions, allOf, scalars). */
+function isPlainObject(schema: Json | undefined): boolean {
+  return isObject(schema) && schema.type === 'object' && !('oneOf' in schema || 'anyOf' in schema || 'allOf' in schema)
+}
+
+/**
+ * packages/types/src/generated/schemas.ts: one named type per family schema, so editors show
+ * `FluxTxt2imgInput` instead of writing the object out. Plain object schemas become interfaces
+ * (named in hovers and in declaration files); task outputs drop their index signature (`Known`),
+ * so reading a field the output does not document is a compile-time error.
+ */
+function namedTypes(families: FamilyMeta[], tasks: TaskEntry[], schemas: JsonObject): string {
+  const outputs = new Set(tasks.flatMap(outputsOf))
+  let out = header('spec/families/*.yaml (one type per schema)')
+  out += `import type { components } from './openapi.js'\n\n`
+  out += `/** Internal: a schema by name (an interface can extend a generic alias, not an indexed access). */\n`
+  out += `type Schema<N extends keyof components['schemas']> = components['schemas'][N]\n\n`
+  out += jsdoc([
+    'A type without its index signature: outputs accept extra keys at run time (the spec is',
+    'permissive), but reading a field the output does not document is a compile-time error.',
+    'Internal: public types are the named interfaces below.',
+  ])
+  out += 'type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }\n'
+  for (const family of families) {
+    out += `\n// ${family.file}\n`
+    for (const name of family.schemaNames) {
+      const schema = schemas[name]
+      const title = isObject(schema) && typeof schema.description === 'string' ? firstLine(schema.description) : ''
+      const doc = title ? jsdoc([title]) : ''
+      const ref = `Schema<${JSON.stringify(name)}>`
+      if (outputs.has(name) && isPlainObject(schema)) out += `${doc}export interface ${name} extends Known<${ref}> {}\n`
+      else if (isPlainObject(schema)) out += `${doc}export interface ${name} extends ${ref} {}\n`
+      else out += `${doc}export type ${name} = ${ref}\n`
+    }
+  }
+  return out
+}
+
+/** The first sentence of a description, on one line (for a type's JSDoc). */
+function firstLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return /^(.+?[.!?])(\s|$)/.exec(flat)?.[1] ?? flat
+}
+
 function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   const byModel = new Map<string, TaskEntry[]>()
   for (const t of tasks) for (const m of t.models) byModel.set(m, [...(byModel.get(m) ?? []), t])
   const models = [...byModel.keys()].sort()
+  const names = [...new Set(tasks.flatMap((t) => [t.request, t.input, ...outputsOf(t)]))].sort()
   let out = header('spec/ (every x-goapi-task request schema)')
-  out += `import type { components } from './openapi.js'\n\ntype Schemas = components['schemas']\n\n`
+  out += `import type { ${names.join(', ')} } from './schemas.js'\n\n`
   out += jsdoc([
-    'An output type without its index signature: outputs accept extra keys at run time (the spec is',
-    'permissive), but reading a field the output does not document is a compile-time error.',
-  ])
-  out +=
-    'export type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }\n\n'
-  out += jsdoc([
-    'Every known model → task type → its request, input, completed output and kind. Where the spec',
-    'lists output variants (`x-goapi-task.variants`), the output is the union of the default output',
-    'and every variant: narrow it with `in` (e.g. `"video" in task.output`).',
+    'Every known model → task type → its request, input, completed output and kind, each a named',
+    'type of `./schemas.js`. Where the spec lists output variants (`x-goapi-task.variants`), the',
+    'output is the union of the default output and every variant: narrow it with `in` (e.g.',
+    '`"video" in task.output`).',
     'Lookups such as `TaskCatalog["Qubico/flux1-dev"]["txt2img"]["output"]` are plain property accesses,',
     'so they stay cheap for the compiler however many models there are.',
   ])
@@ -162,10 +204,8 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   for (const m of models) {
     out += `  ${JSON.stringify(m)}: {\n`
     for (const t of (byModel.get(m) ?? []).sort((a, b) => a.taskType.localeCompare(b.taskType))) {
-      const output = outputsOf(t)
-        .map((o) => `Known<Schemas[${JSON.stringify(o)}]>`)
-        .join(' | ')
-      out += `    ${JSON.stringify(t.taskType)}: { family: ${JSON.stringify(t.family)}; kind: ${JSON.stringify(t.kind)}; request: Schemas[${JSON.stringify(t.request)}]; input: Schemas[${JSON.stringify(t.input)}]; output: ${output} }\n`
+      const output = outputsOf(t).join(' | ')
+      out += `    ${JSON.stringify(t.taskType)}: { family: ${JSON.stringify(t.family)}; kind: ${JSON.stringify(t.kind)}; request: ${t.request}; input: ${t.input}; output: ${output} }\n`
     }
     out += '  }\n'
   }
@@ -179,16 +219,25 @@ function catalogTypes(families: FamilyMeta[], tasks: TaskEntry[]): string {
   return out
 }
 
+/** The models of a task with the default first (the order `defineTask` takes them in). */
+function modelsDefaultFirst(t: TaskEntry): string[] {
+  return [t.defaultModel, ...t.models.filter((m) => m !== t.defaultModel)]
+}
+
+/** The task function a family's README shows: the declared flagship, else the only one. */
+function flagshipOf(family: FamilyMeta, own: TaskEntry[]): TaskEntry | undefined {
+  return own.find((t) => t.functionName === family.flagship) ?? own[0]
+}
+
 function familyTasks(family: FamilyMeta, tasks: TaskEntry[]): string {
   let out = header(family.file)
   const own = tasks.filter((t) => t.family === family.name)
   if (own.length > 0) out += `import { defineTask } from '@goapi/client'\n`
-  out += `import type { components } from '@goapi/types'\n\ntype Schemas = components['schemas']\n\n`
-  for (const name of family.schemaNames) out += `export type ${name} = Schemas[${JSON.stringify(name)}]\n`
+  if (family.schemaNames.length > 0)
+    out += `\nexport type {\n${family.schemaNames.map((n) => `  ${n},\n`).join('')}} from '@goapi/types'\n`
   for (const t of own) {
     const example = t.example
-    const model = typeof example.model === 'string' ? example.model : t.models[0]
-    const models = [model, ...t.models.filter((m) => m !== model)]
+    const models = modelsDefaultFirst(t)
     const input = JSON.stringify(example.input ?? {}, null, 2)
     const lines = [
       ...t.description.split('\n'),
@@ -396,7 +445,7 @@ function familyReadme(
   extra: string | undefined,
 ): string {
   const own = tasks.filter((t) => t.family === family.name)
-  const first = own[0]
+  const first = flagshipOf(family, own)
   let out = `<!-- This README is generated by \`pnpm generate\` from ${family.file}${extra ? ` and docs/README.extra.md` : ''}. Do not edit it by hand. -->\n\n`
   out += `# @goapi/${family.name}\n\n${family.description}\n\n`
   const routes = operations.filter((o) => o.family === family.name)
@@ -406,11 +455,10 @@ function familyReadme(
   if (first) {
     out += `## Example\n\n\`\`\`ts\nimport { createClient } from '@goapi/client'\nimport { ${first.functionName} } from '@goapi/${family.name}'\n\n`
     out += `const goapi = createClient({ apiKey: process.env.GOAPI_API_KEY })\nconst task = await ${first.functionName}(goapi, ${JSON.stringify(first.example.input ?? {}, null, 2)})\nconsole.log(task.status, task.output)\n\`\`\`\n\n`
-    out += `Each function creates the task, waits for it (see the client's \`wait\` options: \`timeout\`, \`signal\`, \`onProgress\`) and resolves with the completed task, whose \`output\` is typed for that task type; it throws \`TaskFailedError\` when the task fails. \`fn.create(goapi, input)\` only creates the task. Pass \`{ model }\` in the options to pick another model of the group.\n\n`
+    out += `Each function creates the task, waits for it (see the client's \`wait\` options: \`timeoutMs\`, \`signal\`, \`onProgress\`) and resolves with the completed task, whose \`output\` is typed for that task type; it throws \`TaskFailedError\` when the task fails. \`fn.create(goapi, input)\` only creates the task. Pass \`{ model }\` in the options to pick another model of the group.\n\n`
     out += `## Task types\n\n| function | task_type | models (first is default) | output |\n| --- | --- | --- | --- |\n`
     for (const t of own) {
-      const model = typeof t.example.model === 'string' ? t.example.model : t.models[0]
-      const models = [model, ...t.models.filter((m) => m !== model)]
+      const models = modelsDefaultFirst(t)
       const outputs = [`\`${t.output}\``, ...t.variants.map((v) => `\`${v.output}\` when ${variantCondition(v.when)}`)]
       out += `| \`${t.functionName}\` | \`${t.taskType}\` | ${models.map((m) => `\`${m}\``).join(', ')} | ${outputs.join('; ')} |\n`
     }
@@ -621,6 +669,7 @@ export async function emitAll(
     'packages/types/src/generated/openapi.ts',
     `${header('spec/ (via openapi-typescript)')}\n${astToString(ast)}`,
   )
+  await put('packages/types/src/generated/schemas.ts', namedTypes(families, tasks, components))
   await put('packages/types/src/generated/catalog.ts', catalogTypes(families, tasks))
 
   for (const family of families.filter((f) => f.package)) {
@@ -669,11 +718,17 @@ export async function emitAll(
     'packages/docs/package.json',
     privateTestManifest(
       '@goapi/docs',
-      'Builds the HTML API reference (Redocly) and the typedoc API docs (root `pnpm run docs`) and checks them in headless Chromium.',
+      'Builds the HTML API reference (Redocly) and the typedoc API docs (root `pnpm run docs`) and checks them in headless Chromium; type-checks every ts code block of every README.',
       { test: 'vitest run', typecheck: 'tsc --noEmit' },
       families,
       [
+        // the READMEs' code blocks import these too
+        ['@goapi/batch', 'workspace:*'],
+        ['@goapi/sdk', 'workspace:*'],
+        ['@goapi/server', 'workspace:*'],
+        ['@types/node', '20.19.43'],
         ['playwright-core', '1.65.1'],
+        ['typescript', '5.9.3'],
         ['vitest', '4.1.12'],
       ],
     ),

@@ -24,6 +24,8 @@ export interface FamilyMeta {
   title: string
   description: string
   docs?: string
+  /** the task function the README's example shows (`x-goapi-family.flagship`) */
+  flagship?: string
   /** file path relative to the repo root */
   file: string
   /** every schema name the file defines */
@@ -81,6 +83,7 @@ export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
       title: meta.title,
       description: meta.description.trim(),
       docs: typeof meta.docs === 'string' ? meta.docs : undefined,
+      flagship: typeof meta.flagship === 'string' ? meta.flagship : undefined,
       file: rel,
       schemaNames: Object.keys(schemas),
       pathNames: Object.keys(paths),

@@ -26,6 +26,8 @@ export interface TaskEntry {
   output: string
   variants: TaskVariant[]
   models: string[]
+  /** The model that runs when the caller names none (`x-goapi-task.defaultModel`, or the only model). */
+  defaultModel: string
   taskType: string
   kind: TaskKind
   /** `x-goapi-task.duration`: the prior of the client's ETA polling (spec/README.md, "Durations"). */
@@ -196,6 +198,12 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
       if (other) errors.push(`pair (${m}, ${taskType}) appears in both ${other} and ${name}`)
       pairs.set(key, name)
     }
+    const declared = ext.defaultModel
+    if (declared === undefined && models.length > 1)
+      errors.push(`${where}: x-goapi-task.defaultModel must name one of its models (${models.join(', ')})`)
+    if (declared !== undefined && (typeof declared !== 'string' || !models.includes(declared)))
+      errors.push(`${where}: x-goapi-task.defaultModel ${String(declared)} is not one of ${models.join(', ')}`)
+    const defaultModel = typeof declared === 'string' ? declared : String(models[0])
     const variants = input ? checkVariants(ext.variants, input, schemas, ajv, where, errors) : []
     const duration = checkDuration(ext.duration, where, errors)
     const description = typeof schema.description === 'string' ? schema.description.trim() : ''
@@ -215,6 +223,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
         output,
         variants,
         models: models as string[],
+        defaultModel,
         taskType,
         kind: kind as TaskKind,
         ...(duration ? { duration } : {}),

@@ -78,7 +78,7 @@ async function* csvRows(file: string, template: CsvTemplate, validator: RequestV
     throw new InputError(
       `${template.family} ${matching.length > 1 ? `has several "${template.task}" task types: pass the model` : `has no task "${template.task}"`} (it has: ${tasks.map((t) => t.taskType).join(', ')})`,
     )
-  const model = template.model ?? entry.models[0] ?? ''
+  const model = template.model ?? entry.defaultModel
   const parser = createReadStream(file).pipe(
     parse({ columns: true, bom: true, skip_empty_lines: true, trim: false, relax_column_count: false }),
   )

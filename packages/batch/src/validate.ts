@@ -14,6 +14,8 @@ export interface CatalogEntry {
   family: string
   taskType: string
   models: string[]
+  /** The model that runs when none is named (`x-goapi-task.defaultModel` in the spec). */
+  defaultModel: string
   kind: 'image' | 'video' | 'audio' | 'text' | 'model3d'
   function: string
   request: string

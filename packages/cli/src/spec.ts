@@ -51,7 +51,7 @@ export function resolveTarget(name: string, task: string | undefined, model?: st
       }
       throw new CliError(`${family.name} has no task type "${task}". It has: ${list()}`, EXIT.usage)
     }
-    const chosen = model ?? entry.models[0]
+    const chosen = model ?? entry.defaultModel
     if (!chosen || !entry.models.includes(chosen))
       throw new CliError(
         `${entry.taskType} of ${family.name} runs on ${entry.models.join(', ')}, not "${model}"`,

@@ -105,7 +105,8 @@ export interface RequestOptions {
   maxRetries?: number
 }
 
-export type RunOptions = RequestOptions & WaitOptions
+/** Options of `run()`: the request's and the wait's; `onProgress` receives a `T` (see {@link WaitOptions}). */
+export type RunOptions<T = UntypedTask> = RequestOptions & WaitOptions<T>
 
 /** A create-task body for a model or task type not in this SDK's spec yet. */
 export interface UntypedTaskRequest {
@@ -148,12 +149,15 @@ export interface GoApiClient {
     options?: RequestOptions,
   ): Promise<CancelTasksResponse>
   /** Polls a task until it completes (resolves) or fails (throws `TaskFailedError`). */
-  wait<M extends Model, T extends TaskTypeOf<M>>(task: Task<M, T>, options?: WaitOptions): Promise<CompletedTask<M, T>>
+  wait<M extends Model, T extends TaskTypeOf<M>>(
+    task: Task<M, T>,
+    options?: WaitOptions<Task<M, T>>,
+  ): Promise<CompletedTask<M, T>>
   wait(task: UntypedTask | string, options?: WaitOptions): Promise<UntypedTask>
   /** Creates a task and waits for it. */
   run<M extends Model, T extends TaskTypeOf<M>>(
     request: TaskRequestOf<M, T>,
-    options?: RunOptions,
+    options?: RunOptions<Task<M, T>>,
   ): Promise<CompletedTask<M, T>>
 }
 
@@ -487,10 +491,12 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
         opts,
       )
     },
-    wait(task: UntypedTask | string, waitOptions?: WaitOptions) {
+    // `onProgress` is typed per overload (`Task<M, T>` for a typed task); at run time it receives
+    // the same task objects this method resolves with, so it is called as the untyped callback.
+    wait(task: UntypedTask | string, waitOptions?: WaitOptions<never>) {
       const merged: WaitOptions = {
         ...options.wait,
-        ...waitOptions,
+        ...(waitOptions as WaitOptions | undefined),
         poll: { ...options.wait?.poll, ...waitOptions?.poll },
       }
       const poll = (from: UntypedTask | string, opts: WaitOptions) =>

@@ -11,7 +11,7 @@ import type { TaskDuration, TaskKind } from './wait.js'
 export type ExtraInput<I> = { readonly [key: string]: unknown } & { readonly [K in keyof I]?: never }
 
 export interface TaskCallOptions<M extends Model, I = unknown> {
-  /** Which model of the group runs the task (default: the first one listed). */
+  /** Which model of the group runs the task (default: the task type's default model, listed first). */
   model?: M
   /** Per-task options: `service_mode`, `webhook_config`. */
   config?: TaskConfig
@@ -27,7 +27,7 @@ export interface TaskFunction<M extends Model, T extends TaskTypeOf<M>> {
   <U extends M = M>(
     client: GoApiClient,
     input: InputOf<U, T>,
-    options?: RunOptions & TaskCallOptions<U, InputOf<U, T>>,
+    options?: RunOptions<Task<U, T>> & TaskCallOptions<U, InputOf<U, T>>,
   ): Promise<CompletedTask<U, T>>
   /** Creates the task without waiting; wait later with `client.wait(task)`. */
   create<U extends M = M>(
@@ -60,8 +60,9 @@ export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>
     if (options?.config) body.config = options.config
     return body as never
   }
-  const run = (client: GoApiClient, input: unknown, options?: RunOptions & TaskCallOptions<M>) =>
-    client.run(request(input, options), { kind, ...(duration ? { duration } : {}), ...options })
+  // `onProgress` is typed for the caller (`Task<U, T>`); it receives the tasks `client.run` polls.
+  const run = (client: GoApiClient, input: unknown, options?: RunOptions<never> & TaskCallOptions<M>) =>
+    client.run(request(input, options), { kind, ...(duration ? { duration } : {}), ...(options as RunOptions | undefined) })
   const create = (client: GoApiClient, input: unknown, options?: RequestOptions & TaskCallOptions<M>) =>
     client.createTask(request(input, options), options)
   return Object.assign(run, { create, models, taskType, kind, duration }) as unknown as TaskFunction<M, T>

@@ -66,13 +66,17 @@ export function createTaskFeed(): TaskFeedSource {
   }
 }
 
-export interface WaitOptions {
+/**
+ * Options of `wait()`/`run()`. `T` is the task `onProgress` receives: the typed `Task<M, T>` when
+ * waiting for a task of a known (model, task type), else an `UntypedTask`.
+ */
+export interface WaitOptions<T = UntypedTask> {
   /** Overall deadline in ms (default 30 minutes). On expiry a `TimeoutError` carries the last task seen. */
   timeoutMs?: number
   /** Stops waiting (with `AbortError`) when aborted. The task itself keeps running. */
   signal?: AbortSignal
   /** Called with the task whenever its status or output changes. */
-  onProgress?: (task: UntypedTask) => void
+  onProgress?: (task: T) => void
   /**
    * A fixed backoff instead of the ETA schedule (any field given switches to it): checks after
    * `initialDelayMs`, growing by `factor` up to `maxDelayMs`, each ±`jitter`.

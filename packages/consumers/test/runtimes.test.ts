@@ -35,7 +35,7 @@ function expectRoundTrip(result: SmokeResult, format: 'esm' | 'cjs'): void {
   expect(result).toEqual({
     format,
     status: 'completed',
-    model: 'Qubico/flux1-dev',
+    model: 'Qubico/flux1-schnell', // the spec's defaultModel of Flux txt2img
     url: expect.stringMatching(`^${mockUrl}/files/`) as unknown,
     png: true,
   })

@@ -87,7 +87,7 @@ console.log(JSON.stringify({ status: task.status, model: task.model }))
     env: { GOAPI_BASE_URL: mockUrl },
   })
   expect(r.stderr).toBe('')
-  expect(JSON.parse(r.stdout)).toEqual({ status: 'completed', model: 'Qubico/flux1-dev' })
+  expect(JSON.parse(r.stdout)).toEqual({ status: 'completed', model: 'Qubico/flux1-schnell' })
 })
 
 it('control: using `kling` from @goapi/sdk does bundle Kling code, so the check above can fail', async () => {

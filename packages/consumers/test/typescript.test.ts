@@ -48,7 +48,7 @@ describe.each(setups)('TypeScript $name', (setup) => {
     expect(r.stderr).toBe('')
     expect(JSON.parse(r.stdout)).toEqual({
       status: 'completed',
-      model: 'Qubico/flux1-dev',
+      model: 'Qubico/flux1-schnell',
       url: expect.stringMatching(`^${mockUrl}/files/`) as unknown,
       checked: 2,
     })

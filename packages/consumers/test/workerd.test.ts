@@ -83,7 +83,7 @@ it(`runs in workerd (miniflare ${PINS.miniflare}): create → wait → typed res
     expect(body).toEqual({
       runtime: 'Cloudflare-Workers',
       status: 'completed',
-      model: 'Qubico/flux1-dev',
+      model: 'Qubico/flux1-schnell',
       url: expect.stringMatching(`^${mockUrl}/files/`) as unknown,
       png: true,
     })

@@ -29,7 +29,8 @@ async function save(url: string, name: string): Promise<string> {
 }
 
 try {
-  console.log('Flux txt2img (Qubico/flux1-schnell): "a bear in a snowy forest"')
+  // The label names the model the call runs: the task type's default (the spec's `defaultModel`).
+  console.log(`Flux txt2img (${txt2img.models[0]}): "a bear in a snowy forest"`)
   const image = await txt2img(
     goapi,
     { prompt: 'a bear in a snowy forest', width: 1024, height: 1024 },
@@ -40,7 +41,7 @@ try {
   if (imageUrl) console.log(`  saved ${await save(imageUrl, `${image.task_id}.png`)}`)
   console.log(`  credits used: ${image.meta?.usage?.consume ?? 0}\n`)
 
-  console.log('Kling video_generation (kling): "a cat surfing a wave at sunset"')
+  console.log(`Kling video_generation (${videoGeneration.models[0]}): "a cat surfing a wave at sunset"`)
   const video = await videoGeneration(
     goapi,
     { prompt: 'a cat surfing a wave at sunset', duration: 5, aspect_ratio: '16:9' },

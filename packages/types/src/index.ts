@@ -4,6 +4,9 @@ import type { components, paths, webhooks, operations } from './generated/openap
 import type { Family, TaskCatalog } from './generated/catalog.js'
 
 export type { components, paths, webhooks, operations, Family, TaskCatalog }
+// One named type per family schema (`FluxTxt2imgInput`, `FluxImageOutput`, ...): what `InputOf`
+// and `OutputOf` resolve to, and what the family packages re-export.
+export type * from './generated/schemas.js'
 
 type Schemas = components['schemas']
 
