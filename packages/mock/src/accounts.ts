@@ -101,18 +101,52 @@ export class Account {
 }
 
 export class Accounts {
+  /** Accounts by key, least recently used first (a use moves the key to the end). */
   private readonly byKey = new Map<string, Account>()
+  private nextId = 1
 
-  constructor(private readonly options: Record<string, AccountOptions> = {}) {}
+  /**
+   * @param options - configured accounts: always kept, never evicted.
+   * @param maxAccounts - most accounts kept for other keys; the least recently used is evicted
+   *   first (its balance and history start over if the key comes back).
+   */
+  constructor(
+    private readonly options: Record<string, AccountOptions> = {},
+    readonly maxAccounts = 10_000,
+  ) {}
 
   /** The account of an API key, created on first use. */
   of(apiKey: string): Account {
     let account = this.byKey.get(apiKey)
-    if (!account) {
-      account = new Account(this.byKey.size + 1, this.options[apiKey])
+    if (account) {
+      this.byKey.delete(apiKey)
       this.byKey.set(apiKey, account)
+      return account
     }
+    account = new Account(this.nextId++, this.options[apiKey])
+    this.byKey.set(apiKey, account)
+    this.evict()
     return account
+  }
+
+  /** The account of a key if it exists, without creating it or counting a use. */
+  peek(apiKey: string): Account | undefined {
+    return this.byKey.get(apiKey)
+  }
+
+  /** Accounts held now (configured ones included). */
+  get size(): number {
+    return this.byKey.size
+  }
+
+  private evict(): void {
+    const pinned = Object.keys(this.options).filter((k) => this.byKey.has(k)).length
+    if (this.byKey.size - pinned <= this.maxAccounts) return
+    for (const key of this.byKey.keys()) {
+      if (key in this.options) continue
+      this.byKey.delete(key)
+      if (this.byKey.size - pinned <= this.maxAccounts) return
+    }
   }
 
   /** Every account used so far (without their keys). */

@@ -133,11 +133,17 @@ export class Faults {
 
   /** Finds the rule for `route` (`METHOD /pattern`), counts the use and drops it when used up. */
   take(route: string): Fault | undefined {
-    const i = this.rules.findIndex((f) => f.route === route || f.route === '*')
+    const i = this.rules.findIndex((f) => f.route === '*' || samePattern(f.route, route))
     const fault = this.rules[i]
     if (!fault) return undefined
     fault.hits++
     if (fault.times !== undefined && fault.hits >= fault.times) this.rules.splice(i, 1)
     return { ...fault }
   }
+}
+
+/** Whether two routes name the same pattern, whatever their parameters are called (`:id`, `:task_id`, `{task_id}`). */
+function samePattern(a: string, b: string): boolean {
+  const shape = (r: string) => r.replace(/:[^/\s]+|\{[^}]+\}/g, ':')
+  return a === b || shape(a) === shape(b)
 }

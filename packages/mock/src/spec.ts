@@ -16,12 +16,50 @@ export interface CatalogTask {
   request: string
   input: string
   output: string
+  /** Other output shapes the input selects (first match wins, else `output`). */
+  variants?: OutputVariant[]
   summary: string
+}
+
+/** An output shape chosen by input values: `{ when: { version: ['3.0'] }, output: 'KlingVideo3Output' }`. */
+export interface OutputVariant {
+  /** Input field (dotted path) → the value, or one of the values, it must have. */
+  when: Record<string, unknown>
+  output: string
+}
+
+/** The output schema a task's input selects: the first matching variant's, else the task's own. */
+export function outputFor(task: CatalogTask, input: unknown): string {
+  const valueAt = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (v, key) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined),
+        input,
+      )
+  const matches = (variant: OutputVariant) =>
+    Object.entries(variant.when).every(([path, wanted]) => {
+      const value = valueAt(path)
+      return (Array.isArray(wanted) ? wanted : [wanted]).some((w) => w === value)
+    })
+  return task.variants?.find(matches)?.output ?? task.output
+}
+
+/** A non-task operation of the catalog (LLM, GPTs, upload, ...). */
+export interface CatalogOperation {
+  family: string
+  function: string
+  operationId: string
+  method: string
+  path: string
+  servers: string[]
+  response: string
 }
 
 export interface Catalog {
   families: Array<{ name: string; title: string; description: string }>
   tasks: CatalogTask[]
+  operations?: CatalogOperation[]
 }
 
 type Schema = Record<string, unknown>
@@ -41,16 +79,15 @@ export class SpecIndex {
   readonly doc: OpenApiDoc
   readonly catalog: Catalog
   private readonly ajv: Ajv2020
+  /** Form fields and query values arrive as strings: this one coerces them (made on first use). */
+  private coercingAjv: Ajv2020 | undefined
   private readonly byPair = new Map<string, CatalogTask>()
   private readonly compiled = new Map<string, ValidateFunction>()
 
   constructor(doc?: OpenApiDoc, catalog?: Catalog) {
     this.doc = doc ?? (require('@goapi/spec/openapi.json') as OpenApiDoc)
     this.catalog = catalog ?? (require('@goapi/spec/catalog.json') as Catalog)
-    this.ajv = new Ajv2020({ strict: false, allErrors: true })
-    addFormats(this.ajv)
-    for (const keyword of ['discriminator', 'xml', 'externalDocs', 'example']) this.ajv.addKeyword(keyword)
-    this.ajv.addSchema({ ...this.doc, $id: DOC_ID })
+    this.ajv = makeAjv({}, this.doc)
     for (const task of this.catalog.tasks)
       for (const model of task.models) this.byPair.set(`${model}\u0000${task.taskType}`, task)
   }
@@ -68,19 +105,41 @@ export class SpecIndex {
   }
 
   validator(schemaName: string): ValidateFunction {
-    let v = this.compiled.get(schemaName)
+    return this.validatorAt(`#/components/schemas/${schemaName}`)
+  }
+
+  /** A validator for the schema at a JSON pointer of the document (`#/paths/...`); `coerce` for form fields. */
+  validatorAt(pointer: string, coerce = false): ValidateFunction {
+    const key = `${coerce ? 'c' : ''}${pointer}`
+    let v = this.compiled.get(key)
     if (!v) {
-      v = this.ajv.compile({ $ref: `${DOC_ID}#/components/schemas/${schemaName}` })
-      this.compiled.set(schemaName, v)
+      const ajv = coerce ? (this.coercingAjv ??= makeAjv({ coerceTypes: 'array' }, this.doc)) : this.ajv
+      v = ajv.compile({ $ref: `${DOC_ID}${pointer}` })
+      this.compiled.set(key, v)
     }
     return v
   }
 
   /** Validates `value` against a component schema; returns the field errors (empty when valid). */
   check(schemaName: string, value: unknown): FieldError[] {
-    const validate = this.validator(schemaName)
+    return this.checkAt(`#/components/schemas/${schemaName}`, value)
+  }
+
+  /** Validates `value` against the schema at a JSON pointer; returns the field errors (empty when valid). */
+  checkAt(pointer: string, value: unknown, coerce = false): FieldError[] {
+    const validate = this.validatorAt(pointer, coerce)
     if (validate(value)) return []
     return simplify(validate.errors ?? [])
+  }
+
+  /** The schema at a JSON pointer of the document (`#/components/schemas/X`), `$ref`s not followed. */
+  at(pointer: string): Schema | undefined {
+    let node: unknown = this.doc
+    for (const raw of pointer.replace(/^#\//, '').split('/')) {
+      if (typeof node !== 'object' || node === null) return undefined
+      node = (node as Record<string, unknown>)[raw.replaceAll('~1', '/').replaceAll('~0', '~')]
+    }
+    return typeof node === 'object' && node !== null ? (node as Schema) : undefined
   }
 
   /** The first `examples` entry of a component schema. */
@@ -88,6 +147,14 @@ export class SpecIndex {
     const examples = this.doc.components.schemas[schemaName]?.examples
     return Array.isArray(examples) ? examples[0] : undefined
   }
+}
+
+function makeAjv(options: { coerceTypes?: 'array' }, doc: OpenApiDoc): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, ...options })
+  addFormats(ajv)
+  for (const keyword of ['discriminator', 'xml', 'externalDocs', 'example']) ajv.addKeyword(keyword)
+  ajv.addSchema({ ...doc, $id: DOC_ID })
+  return ajv
 }
 
 function simplify(errors: ErrorObject[]): FieldError[] {

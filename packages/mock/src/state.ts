@@ -26,6 +26,8 @@ export interface MockTask {
   input: Record<string, unknown>
   config: { service_mode: string; webhook_config: { endpoint: string; secret: string } }
   entry: CatalogTask | undefined
+  /** The output schema the input selects (`entry.output` or one of its variants). */
+  output?: string
   createdAt: number
   /** When the task leaves `staged` (Midjourney over the concurrency limit); `createdAt` when never staged. */
   startAt?: number
@@ -33,6 +35,8 @@ export interface MockTask {
   cancelledAt?: number
   failure?: TaskFailure
   credits: number
+  /** Bytes of the create request's body, counted against `maxInputBytes`. */
+  inputBytes?: number
 }
 
 export type MockStatus = 'staged' | 'pending' | 'processing' | 'completed' | 'failed'
@@ -44,19 +48,27 @@ export class MockState {
   readonly tasks = new Map<string, MockTask>()
   /** Number of create requests that produced a task (never decremented by eviction). */
   created = 0
-  /** Called with each task dropped to stay under `maxTasks`. */
+  /** Request bytes of the tasks held now. */
+  inputBytes = 0
+  /** Called with each task dropped to stay under `maxTasks` and `maxInputBytes`. */
   onEvict: ((task: MockTask) => void) | undefined
 
-  constructor(readonly maxTasks: number) {}
+  constructor(
+    readonly maxTasks: number,
+    /** Most request bytes held over all tasks; the oldest tasks are evicted to make room. */
+    readonly maxInputBytes = 256 * 1024 * 1024,
+  ) {}
 
   add(task: Omit<MockTask, 'id'>): MockTask {
     this.created++
     const full: MockTask = { ...task, id: randomUUID(), seq: this.created }
     this.tasks.set(full.id, full)
-    while (this.tasks.size > this.maxTasks) {
+    this.inputBytes += full.inputBytes ?? 0
+    while (this.tasks.size > this.maxTasks || (this.inputBytes > this.maxInputBytes && this.tasks.size > 1)) {
       const oldest = this.tasks.values().next().value
-      if (oldest === undefined) break
+      if (oldest === undefined || oldest === full) break
       this.tasks.delete(oldest.id)
+      this.inputBytes -= oldest.inputBytes ?? 0
       this.onEvict?.(oldest)
     }
     return full
@@ -70,6 +82,7 @@ export class MockState {
   reset(): void {
     this.tasks.clear()
     this.created = 0
+    this.inputBytes = 0
   }
 }
 

@@ -1,30 +1,41 @@
-// A small ISO-BMFF (MP4) file: `ftyp`, a `moov` with a movie header whose duration comes from the
-// seed, and an `mdat` carrying seed bytes. Recognised as MP4 by its magic bytes and box structure.
+// A real MP4: an H.264 video stream (our own encoder, `h264.ts`) muxed by Mediabunny. The
+// frames are a moving gradient whose colours come from the seed text, so each input gets its
+// own video and the same input the same bytes.
+import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } from 'mediabunny'
+import { avcC, encodeH264, lengthPrefixed, type Frame } from './h264.js'
 import { seedBytes } from './hash.js'
 
-function box(type: string, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts)
-  const head = Buffer.alloc(8)
-  head.writeUInt32BE(8 + body.length, 0)
-  head.write(type, 4, 'ascii')
-  return Buffer.concat([head, body])
+const WIDTH = 96
+const HEIGHT = 64
+const FPS = 6
+const FRAMES = 12
+
+function frames(seed: string): Frame[] {
+  const [a = 0, b = 0, c = 0, d = 0] = seedBytes(seed, 4)
+  return Array.from({ length: FRAMES }, (_, i) => ({
+    y: (x, y) => 40 + ((a + x * 2 + y + i * (8 + (b % 8))) % 160),
+    cb: 64 + ((c + i * 6) % 128),
+    cr: 64 + ((d + i * 10) % 128),
+  }))
 }
 
-export function mp4(seed: string): Buffer {
-  const ftyp = box(
-    'ftyp',
-    Buffer.from('isom', 'ascii'),
-    Buffer.from([0, 0, 2, 0]),
-    Buffer.from('isomiso2mp41', 'ascii'),
-  )
-  const mvhd = Buffer.alloc(100)
-  mvhd.writeUInt32BE(0, 0) // version + flags
-  mvhd.writeUInt32BE(1000, 12) // timescale
-  mvhd.writeUInt32BE(1000 * (5 + ((seedBytes(seed, 1)[0] ?? 0) % 6)), 16) // duration 5..10 s
-  mvhd.writeUInt32BE(0x00010000, 20) // rate 1.0
-  mvhd.writeUInt16BE(0x0100, 24) // volume 1.0
-  const matrix = [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000]
-  matrix.forEach((v, i) => mvhd.writeUInt32BE(v, 36 + i * 4))
-  mvhd.writeUInt32BE(2, 96) // next track id
-  return Buffer.concat([ftyp, box('moov', box('mvhd', mvhd)), box('mdat', seedBytes(seed, 256))])
+export async function mp4(seed: string): Promise<Buffer> {
+  const stream = encodeH264(WIDTH, HEIGHT, frames(seed))
+  const target = new BufferTarget()
+  const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target })
+  const source = new EncodedVideoPacketSource('avc')
+  output.addVideoTrack(source, { frameRate: FPS })
+  await output.start()
+  for (const [i, unit] of stream.frames.entries()) {
+    const packet = new EncodedPacket(lengthPrefixed(unit), i === 0 ? 'key' : 'delta', i / FPS, 1 / FPS)
+    await source.add(
+      packet,
+      i === 0
+        ? { decoderConfig: { codec: stream.codec, codedWidth: WIDTH, codedHeight: HEIGHT, description: avcC(stream) } }
+        : undefined,
+    )
+  }
+  await output.finalize()
+  if (!target.buffer) throw new Error('the MP4 muxer produced no output')
+  return Buffer.from(target.buffer)
 }
