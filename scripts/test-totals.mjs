@@ -16,14 +16,17 @@ const packages = readdirSync(join(root, 'packages'))
 // A report left from an earlier run must not count: turbo restores it from its cache when the tests are cached.
 for (const p of packages) rmSync(join(p.dir, REPORT), { force: true })
 
+const turbo = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'turbo.cmd' : 'turbo')
 const run = spawnSync(
-  'turbo',
+  turbo,
   [
     'run',
     'test',
     '--concurrency=3',
     '--output-logs=errors-only',
     '--continue',
+    // Extra arguments (a --filter) go to turbo.
+    ...process.argv.slice(2),
     '--',
     '--reporter=default',
     '--reporter=json',
@@ -31,6 +34,8 @@ const run = spawnSync(
   ],
   { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' },
 )
+
+if (run.error) console.error(`Could not run turbo: ${run.error.message}`)
 
 let passed = 0
 let failed = 0
@@ -46,7 +51,9 @@ for (const p of packages.sort((a, b) => a.json.name.localeCompare(b.json.name)))
   const report = JSON.parse(readFileSync(path, 'utf8'))
   const skip = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
   // A file that failed to load has no test in the counts: count it as a failure.
-  const broken = (report.testResults ?? []).filter((r) => r.status === 'failed' && r.assertionResults?.length === 0).length
+  const broken = (report.testResults ?? []).filter(
+    (r) => r.status === 'failed' && r.assertionResults?.length === 0,
+  ).length
   const fail = (report.numFailedTests ?? 0) + broken
   passed += report.numPassedTests ?? 0
   failed += fail
@@ -57,7 +64,10 @@ const header = ['PACKAGE', 'PASSED', 'FAILED', 'SKIPPED']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
 console.log(`\nTest totals\n${[header, ...rows].map(line).join('\n')}`)
-if (missing.length > 0) console.log(`No test report (the test run failed before reporting): ${missing.join(', ')}`)
+// Without a report: not selected (a --filter), or, when the run failed, a test run that broke before reporting.
+if (run.status !== 0 && missing.length > 0)
+  console.log(`No test report (the test run failed before reporting): ${missing.join(', ')}`)
+else missing.length = 0
 if (skipped > 0) console.log(`${skipped} skipped`)
 // Packages without a report failed to run: each counts as one failure.
 failed += missing.length
