@@ -20,6 +20,11 @@ export interface Backend {
   privateBase: boolean
   /** Poll pace: fast against the local simulator, the client's defaults against the API. */
   poll: Partial<PollPolicy> | undefined
+  /**
+   * Offline only: cancels the tasks in the built-in simulator at once, in this process, so no task
+   * can finish between a Ctrl-C and its cancel. Returns the ids cancelled (those not finished yet).
+   */
+  halt?: (taskIds: string[]) => string[]
   close(): Promise<void>
 }
 
@@ -55,6 +60,18 @@ export async function connect(options: GlobalOptions, log: (line: string) => voi
     offline: true,
     privateBase: isPrivateUrl(mock.url),
     poll: { initialDelayMs: 100, maxDelayMs: 300 },
+    halt: (taskIds) => {
+      const now = Date.now()
+      return taskIds.filter((id) => {
+        const task = mock.state.get(id)
+        if (!task || task.cancelledAt !== undefined) return false
+        const end = (task.startAt ?? task.createdAt) + task.latency.pendingMs + task.latency.processingMs
+        if (now >= end) return false
+        task.cancelledAt = now
+        mock.accounts.of(task.apiKey).cancel(task)
+        return true
+      })
+    },
     close: () => mock.close(),
   }
 }

@@ -1,5 +1,6 @@
 // Small text helpers for summaries and tables.
 import type { UntypedTask } from '@goapi/client'
+import { POINTS_PER_USD } from '@goapi/mock'
 
 export function duration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
@@ -11,6 +12,18 @@ export function duration(ms: number): string {
 export function creditsUsed(task: UntypedTask): number | undefined {
   const usage = (task.meta as { usage?: { consume?: unknown } } | undefined)?.usage
   return typeof usage?.consume === 'number' ? usage.consume : undefined
+}
+
+/**
+ * Credits (points) with their unit and the USD equivalent (GoAPI: 10,000,000 points = 1 USD):
+ * `150,000 points ($0.015)`.
+ */
+export function points(value: unknown): string {
+  const n = typeof value === 'number' ? value : Number(value)
+  if (!Number.isFinite(n)) return 'not reported'
+  const usd = n / POINTS_PER_USD
+  const dollars = usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: usd < 1 ? 6 : 2 })
+  return `${n.toLocaleString('en-US')} points ($${dollars})`
 }
 
 /** Progress percent where the family reports one (`output.progress` or `output.percent`). */

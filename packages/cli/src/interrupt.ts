@@ -21,10 +21,13 @@ export class Interrupt {
   readonly controller = new AbortController()
   interrupted = false
   readonly dispose: () => void
+  /** Run synchronously on the Ctrl-C, before anything else (the offline cancel: nothing can run in between). */
+  readonly first: Array<() => void> = []
 
   constructor() {
     this.dispose = onInterrupt(() => {
       this.interrupted = true
+      for (const hook of this.first) hook()
       this.controller.abort()
     })
   }
@@ -60,16 +63,28 @@ export function confirm(question: string): Promise<boolean> {
 
 /**
  * After an interrupt: asks (on a terminal) whether to cancel the unfinished tasks and does so;
- * otherwise only reports their ids. Returns 130.
+ * otherwise only reports their ids, with the command that resumes waiting. Offline the tasks were
+ * already cancelled in the simulator at the Ctrl-C (`halted`: see `Backend.halt`): it only says so
+ * (the simulator stops with the command, so there is nothing to resume). Returns 130.
  */
 export async function settleInterrupt(
   client: GoApiClient,
   taskIds: string[],
   offline: boolean,
   log: (line: string) => void,
+  halted: string[] = [],
 ): Promise<number> {
   if (taskIds.length === 0) {
     log('Interrupted.')
+    return 130
+  }
+  if (offline) {
+    for (const id of taskIds)
+      log(
+        halted.includes(id)
+          ? `Interrupted; cancelled simulated task ${show(id)}.`
+          : `Interrupted; simulated task ${show(id)} had already finished.`,
+      )
     return 130
   }
   const what = taskIds.length === 1 ? `task ${show(taskIds[0])}` : `${taskIds.length} unfinished tasks`
@@ -84,8 +99,7 @@ export async function settleInterrupt(
     }
     return 130
   }
-  const where = offline ? ' (the built-in simulator stops with this command)' : ''
   for (const id of taskIds)
-    log(`Interrupted; task ${show(id)} was not cancelled${where}. Resume with: goapi task wait ${shellWord(id)}`)
+    log(`Interrupted; task ${show(id)} was not cancelled. Resume with: goapi task wait ${shellWord(id)}`)
   return 130
 }

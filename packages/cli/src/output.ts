@@ -6,6 +6,13 @@ import { printable, redact } from '@goapi/client'
 /** A server string for a terminal line: no escape sequences, control characters or line breaks. */
 export const show = (value: unknown): string => printable(value, 2000)
 
+/** A server's text of several lines (a chat reply, a transcript): each line made printable, the line breaks kept. */
+export const showText = (value: unknown): string =>
+  String(value)
+    .split(/\r\n|\n/)
+    .map((line) => printable(line))
+    .join('\n')
+
 type Write = typeof process.stdout.write
 
 /**
@@ -47,6 +54,14 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202
 /** `value` as pretty JSON that is safe to write to a terminal. */
 export function jsonText(value: unknown): string {
   return (JSON.stringify(value, null, 2) ?? 'null').replace(
+    UNSAFE_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+}
+
+/** `value` as one line of JSON (for a stream of events), as safe to write to a terminal as {@link jsonText}. */
+export function jsonLine(value: unknown): string {
+  return (JSON.stringify(value) ?? 'null').replace(
     UNSAFE_IN_JSON,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )

@@ -5,10 +5,11 @@ import { APIError, GoApiError } from '@goapi/client'
 import type { GlobalOptions } from './backend.js'
 import { CliError, EXIT } from './errors.js'
 import { guardOutput, show } from './output.js'
-import { accountCommand } from './commands/account.js'
+import { accountCommand, accountHistory, uploadCommand } from './commands/account.js'
 import { batchCommand } from './commands/batch-program.js'
 import { modelsCommand } from './commands/models.js'
 import { mockCommand } from './commands/mock.js'
+import { routeCommands } from './commands/routes.js'
 import { runCommand, type RunOptions } from './commands/run.js'
 import { taskCancel, taskGet, taskWait, tasksCancel } from './commands/task.js'
 
@@ -136,11 +137,32 @@ Examples:
     .option('--json', 'print as JSON', false)
     .action((family: string | undefined, options: { json: boolean }) => setExit(modelsCommand(family, options)))
 
-  program
+  const account = program
     .command('account')
     .description('show the balance, credits and concurrency of the account behind GOAPI_API_KEY')
     .option('--json', 'print as JSON (never includes the key)', false)
     .action(async (options: { json: boolean }, cmd: Command) => setExit(await accountCommand(options, globals(cmd))))
+  account
+    .command('history')
+    .description("list the account's past tasks, one page at a time")
+    .option('--page <n>', 'page number, from 1', '1')
+    .option('--page-size <n>', 'tasks per page, 1..100', '10')
+    .option('--model <model>', 'only tasks of this model')
+    .option('--json', 'print as JSON', false)
+    .action(async (options: { page: string; pageSize: string; model?: string; json: boolean }, cmd: Command) =>
+      setExit(await accountHistory(options, globals(cmd))),
+    )
+
+  program
+    .command('upload')
+    .description(
+      'upload a file (at most 10 MB; jpg, png, webp, mp4, wav, mp3) and print its temporary public URL (kept 24 h)',
+    )
+    .argument('<file>')
+    .option('--json', 'print the answer as JSON', false)
+    .action(async (file: string, options: { json: boolean }, cmd: Command) =>
+      setExit(await uploadCommand(file, options, globals(cmd))),
+    )
 
   program
     .command('mock')
@@ -150,6 +172,7 @@ Examples:
     .action(async (options: { port: string; quiet: boolean }) => setExit(await mockCommand(options)))
 
   program.addCommand(batchCommand(setExit))
+  for (const group of routeCommands(setExit, globals, downloadOptions)) program.addCommand(group)
 
   for (const cmd of [program, ...allSubcommands(program)]) cmd.exitOverride()
   return program

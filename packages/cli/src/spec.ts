@@ -2,6 +2,7 @@
 // validating a request, and describing a task's input fields. Everything comes from @goapi/spec.
 import { SpecIndex, type CatalogTask } from '@goapi/mock'
 import { CliError, EXIT } from './errors.js'
+import { didYouMean } from './suggest.js'
 
 type Schema = Record<string, unknown>
 
@@ -28,6 +29,12 @@ export function resolveTarget(name: string, task: string | undefined, model?: st
   const family = s.catalog.families.find((f) => f.name === name)
   if (family) {
     const tasks = s.catalog.tasks.filter((t) => t.family === family.name && (!model || t.models.includes(model)))
+    const routes = (s.catalog.operations ?? []).filter((o) => o.family === family.name)
+    if (!s.catalog.tasks.some((t) => t.family === family.name))
+      throw new CliError(
+        `${family.name} has no task types: ${routes.length > 0 ? `its routes are commands, see: goapi ${family.name} --help` : 'see goapi models'}`,
+        EXIT.usage,
+      )
     const list = () =>
       tasks.map((t) => (t.function === camel(t.taskType) ? t.taskType : `${t.taskType} (or ${t.function})`)).join(', ')
     if (!task) throw new CliError(`Missing task type for ${family.name}. It has: ${list()}`, EXIT.usage)
@@ -45,16 +52,20 @@ export function resolveTarget(name: string, task: string | undefined, model?: st
     if (!entry) {
       if (model && !s.catalog.tasks.some((t) => t.family === family.name && t.models.includes(model))) {
         throw new CliError(
-          `${family.name} has no model "${model}". Models: ${familyModels(family.name).join(', ')}`,
+          `${family.name} has no model "${model}".${didYouMean(model, familyModels(family.name))} Models: ${familyModels(family.name).join(', ')}`,
           EXIT.usage,
         )
       }
-      throw new CliError(`${family.name} has no task type "${task}". It has: ${list()}`, EXIT.usage)
+      const names = tasks.flatMap((t) => [t.taskType, t.function])
+      throw new CliError(
+        `${family.name} has no task type "${task}".${didYouMean(task, names)} It has: ${list()}`,
+        EXIT.usage,
+      )
     }
     const chosen = model ?? entry.defaultModel
     if (!chosen || !entry.models.includes(chosen))
       throw new CliError(
-        `${entry.taskType} of ${family.name} runs on ${entry.models.join(', ')}, not "${model}"`,
+        `${entry.taskType} of ${family.name} runs on ${entry.models.join(', ')}, not "${model}".${didYouMean(String(model), entry.models)}`,
         EXIT.usage,
       )
     return { entry, model: chosen }
@@ -62,11 +73,19 @@ export function resolveTarget(name: string, task: string | undefined, model?: st
   const asModel = model ?? name
   const types = s.taskTypes(asModel)
   if (types.length === 0) {
-    throw new CliError(`Unknown family or model "${name}". See the list with: goapi models`, EXIT.usage)
+    const known = [...s.catalog.families.map((f) => f.name), ...s.catalog.tasks.flatMap((t) => t.models)]
+    throw new CliError(
+      `Unknown family or model "${asModel}".${didYouMean(asModel, known)} See the list with: goapi models`,
+      EXIT.usage,
+    )
   }
   if (!task) throw new CliError(`Missing task type for ${asModel}. It has: ${types.join(', ')}`, EXIT.usage)
   const entry = s.task(asModel, task)
-  if (!entry) throw new CliError(`Model ${asModel} has no task type "${task}". It has: ${types.join(', ')}`, EXIT.usage)
+  if (!entry)
+    throw new CliError(
+      `Model ${asModel} has no task type "${task}".${didYouMean(task, types)} It has: ${types.join(', ')}`,
+      EXIT.usage,
+    )
   return { entry, model: asModel }
 }
 
@@ -198,10 +217,13 @@ export function validate(
   warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): string[] {
   const unknown = unknownKeys(entry, request)
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
+    const fields = inputFields(entry).map((f) => `input.${f.name}`)
+    const hints = unknown.map((k) => didYouMean(k, fields)).filter((h) => h !== '')
     warn(
-      `warning: ${entry.taskType} does not document ${unknown.map(quoteKey).join(', ')}; sent as given (GoAPI passes unknown keys through)`,
+      `warning: ${entry.taskType} does not document ${unknown.map(quoteKey).join(', ')}; sent as given (GoAPI passes unknown keys through).${hints.join('')}`,
     )
+  }
   return spec()
     .check(entry.request, request)
     .map((e) => `${e.path}: ${e.message}`)

@@ -23,7 +23,7 @@ describe('goapi run against the built-in simulator', () => {
     expect(notice[0]).toContain('no GOAPI_API_KEY set')
     const id = /^Task\s+(\S+) \(Qubico\/flux1-schnell txt2img\) completed$/m.exec(r.stdout)?.[1]
     expect(id).toBeDefined()
-    expect(r.stdout).toMatch(/^Credits\s+150000$/m)
+    expect(r.stdout).toMatch(/^Credits\s+150,000 points \(\$0\.015\)$/m)
     expect(r.stdout).toMatch(/^Time\s+\d+\.\ds$/m)
     const dir = join(cwd, 'goapi-output', id as string)
     expect(readdirSync(dir)).toEqual(['image_url.png'])
@@ -52,6 +52,11 @@ describe('goapi run against the built-in simulator', () => {
     expect(task.output.image_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\//)
     expect(task.meta.usage.consume).toBe(150000)
     expect(readdirSync(join(cwd, 'pics'))).toEqual(['image_url.png'])
+    // The paths of the saved files are part of the JSON.
+    const saved = (task as unknown as { saved_files: Array<{ field: string; path: string; bytes: number }> })
+      .saved_files
+    expect(saved).toEqual([{ field: 'image_url', path: join(cwd, 'pics', 'image_url.png'), bytes: expect.any(Number) }])
+    expect(readFileSync(saved[0]?.path as string).byteLength).toBe(saved[0]?.bytes)
   })
 
   it('a failed task exits 1 with its error', async () => {
@@ -94,7 +99,7 @@ describe('goapi run against the built-in simulator', () => {
 
     const unknown = await goapi(['run', 'flux', 'txt3img', '-p', 'x'], { cwd, env: FAST })
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toMatch(/flux has no task type "txt3img"\. It has: .*txt2img/)
+    expect(unknown.stderr).toMatch(/flux has no task type "txt3img"\. Did you mean "txt2img"\? It has: .*txt2img/)
 
     const ambiguous = await goapi(['run', 'faceswap', 'face-swap'], { cwd, env: FAST })
     expect(ambiguous.code).toBe(2)
@@ -259,7 +264,7 @@ describe('with an API key, against a separate simulator', () => {
       const env = { GOAPI_API_KEY: KEY, GOAPI_BASE_URL: account.url }
       const text = await goapi(['account'], { cwd, env })
       expect(text.code).toBe(0)
-      expect(text.stdout).toMatch(/Credits\s+5000000 remaining/)
+      expect(text.stdout).toMatch(/Credits\s+5,000,000 points \(\$0\.50\) remaining/)
       expect(text.stdout).toMatch(/Concurrency\s+3 tasks at once/)
       const json = await goapi(['account', '--json'], { cwd, env })
       const parsed = JSON.parse(json.stdout) as {

@@ -62,7 +62,11 @@ export function defineTask<const M extends Model, const T extends TaskTypeOf<M>>
   }
   // `onProgress` is typed for the caller (`Task<U, T>`); it receives the tasks `client.run` polls.
   const run = (client: GoApiClient, input: unknown, options?: RunOptions<never> & TaskCallOptions<M>) =>
-    client.run(request(input, options), { kind, ...(duration ? { duration } : {}), ...(options as RunOptions | undefined) })
+    client.run(request(input, options), {
+      kind,
+      ...(duration ? { duration } : {}),
+      ...(options as RunOptions | undefined),
+    })
   const create = (client: GoApiClient, input: unknown, options?: RequestOptions & TaskCallOptions<M>) =>
     client.createTask(request(input, options), options)
   return Object.assign(run, { create, models, taskType, kind, duration }) as unknown as TaskFunction<M, T>

@@ -1,7 +1,10 @@
 // goapi account: balance, credits and concurrency of the account behind the key.
-import { getAccountInfo, listActiveTasks, type AccountInfo } from '@goapi/client'
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { getAccountInfo, listActiveTasks, listTaskHistory, uploadFile, type AccountInfo } from '@goapi/client'
 import { connect, type GlobalOptions } from '../backend.js'
-import { EXIT } from '../errors.js'
+import { CliError, EXIT } from '../errors.js'
+import { points, table } from '../format.js'
 import { jsonText, show } from '../output.js'
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -40,7 +43,7 @@ export async function accountCommand(options: { json: boolean }, globals: Global
     ]
     if (wallet) {
       lines.push(
-        `Credits      ${show(wallet.point_remain ?? '?')} remaining, ${show(wallet.point_frozen ?? 0)} frozen, ${show(wallet.point_used ?? 0)} used`,
+        `Credits      ${points(wallet.point_remain)} remaining, ${points(wallet.point_frozen ?? 0)} frozen, ${points(wallet.point_used ?? 0)} used`,
       )
     }
     lines.push(
@@ -48,6 +51,61 @@ export async function accountCommand(options: { json: boolean }, globals: Global
     )
     lines.push(`Active tasks ${activeCount(active)}`)
     process.stdout.write(`${lines.join('\n')}\n`)
+    return EXIT.ok
+  } finally {
+    await backend.close()
+  }
+}
+
+/** goapi account history: one page of the account's task history. */
+export async function accountHistory(
+  options: { page: string; pageSize: string; model?: string; json: boolean },
+  globals: GlobalOptions,
+): Promise<number> {
+  const page = Number(options.page)
+  const size = Number(options.pageSize)
+  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 1 || size > 100)
+    throw new CliError('--page must be 1 or more and --page-size 1..100', EXIT.usage)
+  const backend = await connect(globals, log)
+  try {
+    const history = await listTaskHistory(backend.client, {
+      page,
+      page_size: size,
+      ...(options.model ? { model: options.model } : {}),
+    })
+    if (options.json) {
+      process.stdout.write(`${jsonText(history)}\n`)
+      return EXIT.ok
+    }
+    const rows = ((history as { data?: unknown[] }).data ?? []).map((entry) => {
+      const e = entry as Record<string, unknown>
+      return [e.task_id, e.model, e.task_type, e.status, e.created_at].map((v) => show(v ?? '-'))
+    })
+    const total = (history as { total?: unknown }).total
+    process.stdout.write(
+      `${rows.length > 0 ? `${table(['TASK', 'MODEL', 'TYPE', 'STATUS', 'CREATED'], rows)}\n` : 'No tasks.\n'}Page ${page}${total !== undefined ? ` of ${show(Math.max(1, Math.ceil(Number(total) / size)))} (${show(total)} tasks)` : ''}\n`,
+    )
+    return EXIT.ok
+  } finally {
+    await backend.close()
+  }
+}
+
+/** goapi upload FILE: uploads a file (base64) and prints its temporary public URL. */
+export async function uploadCommand(file: string, options: { json: boolean }, globals: GlobalOptions): Promise<number> {
+  const bytes = await readFile(file).catch((error: Error) => {
+    throw new CliError(`Cannot read ${file}: ${error.message}`, EXIT.usage)
+  })
+  const backend = await connect(globals, log)
+  try {
+    // Offline the upload route is on the simulator's port; online on its own host (or --base-url).
+    const base = backend.offline ? backend.client.baseUrl : globals.baseUrl
+    const uploaded = await uploadFile(
+      backend.client,
+      { file_name: basename(file), file_data: new Uint8Array(bytes) },
+      base ? { uploadBaseUrl: base } : {},
+    )
+    process.stdout.write(options.json ? `${jsonText(uploaded)}\n` : `${show(uploaded.url)}\n`)
     return EXIT.ok
   } finally {
     await backend.close()

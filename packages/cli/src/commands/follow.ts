@@ -4,7 +4,7 @@ import { outputFiles } from '@goapi/client/node'
 import type { Backend } from '../backend.js'
 import { failureLines, saveTaskFiles, shownPath, type DownloadSettings, type Saved } from '../download.js'
 import { EXIT } from '../errors.js'
-import { creditsUsed, duration } from '../format.js'
+import { creditsUsed, duration, points } from '../format.js'
 import { settleInterrupt, type Interrupt } from '../interrupt.js'
 import { jsonText, show } from '../output.js'
 import { statusText, type Progress } from '../progress.js'
@@ -28,6 +28,9 @@ export async function follow(
   interrupt: Interrupt,
 ): Promise<number> {
   const taskId = typeof task === 'string' ? task : task.task_id
+  let halted: string[] = []
+  const { halt } = backend
+  if (halt) interrupt.first.push(() => (halted = halt([taskId])))
   let done: UntypedTask
   try {
     progress.set(`task ${show(taskId)} ${typeof task === 'string' ? 'checking' : statusText(task)}`)
@@ -40,7 +43,13 @@ export async function follow(
   } catch (error) {
     progress.stop()
     if (interrupt.interrupted)
-      return settleInterrupt(backend.client, [taskId], backend.offline, (line) => process.stderr.write(`${line}\n`))
+      return settleInterrupt(
+        backend.client,
+        [taskId],
+        backend.offline,
+        (line) => process.stderr.write(`${line}\n`),
+        halted,
+      )
     if (error instanceof TaskFailedError) {
       process.stderr.write(
         `goapi: ${show(error.message)}${error.rawMessage && error.rawMessage !== error.apiMessage ? ` (${show(error.rawMessage)})` : ''}\n`,
@@ -73,7 +82,8 @@ export async function follow(
     for (const line of failureLines(files.failed)) process.stderr.write(`goapi: ${line}\n`)
   } else progress.stop()
   const elapsed = Date.now() - started
-  if (options.json) process.stdout.write(`${jsonText(done)}\n`)
+  // --json: the task as the API answered it, plus where its files were saved.
+  if (options.json) process.stdout.write(`${jsonText({ ...done, saved_files: savedFiles(files.saved) })}\n`)
   else process.stdout.write(`${summary(done, elapsed, files.saved)}\n`)
   return files.failed.length > 0 ? EXIT.failure : EXIT.ok
 }
@@ -83,13 +93,18 @@ export function summary(task: UntypedTask, elapsedMs: number, files: Saved['save
   const lines = [
     `Task     ${show(task.task_id)} (${show(task.model)} ${show(task.task_type)}) ${show(task.status)}`,
     `Time     ${duration(elapsedMs)}`,
-    `Credits  ${credits ?? 'not reported'}`,
+    `Credits  ${credits === undefined ? 'not reported' : points(credits)}`,
   ]
   if (files.length === 0) lines.push('Files    none')
   files.forEach((f, i) =>
     lines.push(`${i === 0 ? 'Files    ' : '         '}${shownPath(f.path)} (${sizeText(f.bytes)})`),
   )
   return lines.join('\n')
+}
+
+/** The saved files for JSON output: field, absolute path and size. */
+export function savedFiles(saved: Saved['saved']): Array<{ field: string; path: string; bytes: number }> {
+  return saved.map((f) => ({ field: f.field, path: f.path, bytes: f.bytes }))
 }
 
 export function sizeText(bytes: number): string {

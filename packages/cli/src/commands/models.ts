@@ -1,6 +1,7 @@
 // goapi models [family]: families, models, task types and input fields, from the spec's catalog.
 import { CliError, EXIT } from '../errors.js'
 import { table } from '../format.js'
+import { didYouMean } from '../suggest.js'
 import { familyModels, inputFields, spec } from '../spec.js'
 
 export function modelsCommand(family: string | undefined, options: { json: boolean }): number {
@@ -35,7 +36,10 @@ export function modelsCommand(family: string | undefined, options: { json: boole
   const info = catalog.families.find((f) => f.name === family)
   if (!info)
     throw new CliError(
-      `Unknown family "${family}". Families: ${catalog.families.map((f) => f.name).join(', ')}`,
+      `Unknown family "${family}".${didYouMean(
+        family,
+        catalog.families.map((f) => f.name),
+      )} Families: ${catalog.families.map((f) => f.name).join(', ')}`,
       EXIT.usage,
     )
   const tasks = catalog.tasks.filter((t) => t.family === family)

@@ -13,7 +13,7 @@ import {
   type Saved,
 } from '../download.js'
 import { CliError, EXIT } from '../errors.js'
-import { creditsUsed, duration, table } from '../format.js'
+import { creditsUsed, duration, points, table } from '../format.js'
 import { Interrupt, settleInterrupt } from '../interrupt.js'
 import { jsonText, shellWord, show } from '../output.js'
 import { createProgress } from '../progress.js'
@@ -111,7 +111,11 @@ export async function runCommand(
     } catch (error) {
       progress.stop()
       if (interrupt.interrupted) {
-        log('Interrupted while creating the task: it may have been created anyway (see your task list).')
+        log(
+          backend.offline
+            ? 'Interrupted while creating the simulated task.'
+            : 'Interrupted while creating the task: it may have been created anyway (see your task list).',
+        )
         return EXIT.interrupted
       }
       throw error
@@ -197,6 +201,12 @@ async function runBatch(
   const started = Date.now()
   const interrupt = new Interrupt()
   const rows = jobs.map((j) => j.row)
+  let halted: string[] = []
+  const { halt } = backend
+  if (halt)
+    interrupt.first.push(
+      () => (halted = halt(rows.filter((r) => r.status === 'running' && r.taskId).map((r) => r.taskId as string))),
+    )
   const refresh = () => {
     const count = (s: Row['status']) => rows.filter((r) => r.status === s).length
     const finished = rows.length - count('queued') - count('running')
@@ -272,7 +282,7 @@ async function runBatch(
     progress.stop()
     if (interrupt.interrupted) {
       const unfinished = rows.filter((r) => r.status === 'interrupted' && r.taskId).map((r) => r.taskId as string)
-      return await settleInterrupt(backend.client, unfinished, backend.offline, log)
+      return await settleInterrupt(backend.client, unfinished, backend.offline, log, halted)
     }
   } finally {
     interrupt.dispose()
@@ -296,7 +306,7 @@ async function runBatch(
       r.taskId !== undefined ? show(r.taskId) : '-',
       r.status,
       r.elapsedMs !== undefined ? duration(r.elapsedMs) : '-',
-      r.credits !== undefined ? String(r.credits) : '-',
+      r.credits !== undefined ? points(r.credits) : '-',
       r.error !== undefined ? show(r.error) : r.files.map((f) => shownPath(f.path)).join(', ') || '-',
     ])
     const ok = rows.filter((r) => r.status === 'completed').length

@@ -4,7 +4,7 @@ import { connect, type GlobalOptions } from '../backend.js'
 import { outputFiles } from '@goapi/client/node'
 import { downloadSettings, type DownloadFlags } from '../download.js'
 import { CliError, EXIT } from '../errors.js'
-import { creditsUsed } from '../format.js'
+import { creditsUsed, points } from '../format.js'
 import { Interrupt } from '../interrupt.js'
 import { jsonText, show } from '../output.js'
 import { createProgress } from '../progress.js'
@@ -32,7 +32,7 @@ function describe(task: UntypedTask): string {
   const meta = task.meta as { created_at?: string; ended_at?: string } | undefined
   if (meta?.created_at) lines.push(`Created  ${show(meta.created_at)}`)
   const credits = creditsUsed(task)
-  if (credits !== undefined) lines.push(`Credits  ${credits}`)
+  if (credits !== undefined) lines.push(`Credits  ${points(credits)}`)
   const message = task.error?.message || task.error?.raw_message
   if (message) lines.push(`Error    ${show(message)}`)
   outputFiles(task.output).forEach((f, i) =>
