@@ -27,7 +27,9 @@ it('CSV: columns fill input fields with the types the spec gives them; dotted co
   expect(Object.getPrototypeOf(first.request.input)).toBe(Object.prototype)
   expect(Object.hasOwn(first.request.input, '__proto__')).toBe(true)
   expect((rows[1] as Extract<BatchRow, { request: unknown }>).request.input).toEqual({ prompt: 'plain' })
-  expect(validator.check(first.request)).toEqual(['input.__proto__: is not a field of this task type'])
+  // The published spec accepts input keys it does not document (GoAPI does; spec/README.md), so the
+  // row may be sent: what matters here is that the key stayed a plain own field.
+  expect(validator.check(first.request)).toEqual([])
 })
 
 it('CSV without a template or with an unknown task is a clear error', async () => {
