@@ -403,7 +403,9 @@ describe('no double-billing', () => {
     const recordedBefore = mock.state.created
     const headed = new Set<string>()
     const hungFetch: typeof fetch = async (input, init) => {
-      const body = (await (input as Request).clone().json()) as { input: { prompt: string } }
+      // The client's task calls send fetch(url, init) with a JSON string body; raw sends a Request.
+      const text = input instanceof Request ? await input.clone().text() : String(init?.body)
+      const body = JSON.parse(text) as { input: { prompt: string } }
       const response = await rec.fetch(input, init)
       headed.add(body.input.prompt)
       return response

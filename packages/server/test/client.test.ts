@@ -30,7 +30,7 @@ describe('txt2img through the proxy', () => {
 
   it('a disallowed model is refused with the typed 403', async () => {
     const goapi = createProxyClient({ baseUrl: stack.base })
-    await expect(txt2img(goapi, { prompt: 'a bear' })).rejects.toMatchObject({
+    await expect(txt2img(goapi, { prompt: 'a bear' }, { model: 'Qubico/flux1-dev' })).rejects.toMatchObject({
       name: 'PermissionDeniedError',
       status: 403,
     })

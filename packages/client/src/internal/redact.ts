@@ -3,6 +3,12 @@
 
 const REDACTED = '[redacted]'
 
+/**
+ * Shorter strings are not scrubbed: GoAPI's keys are far longer, and scrubbing a short test key
+ * such as `k` would corrupt every answer it occurs in (`task_id` → `tas[redacted]_id`).
+ */
+export const MIN_SECRET_LENGTH = 8
+
 /** The forms of `secret` a server may echo: raw (also inside `Bearer <key>`) and URL-encoded. */
 function forms(secret: string): string[] {
   const encoded = encodeURIComponent(secret)
@@ -21,7 +27,7 @@ function redactString(value: string, secrets: string[]): string {
  * is iterative (a 100k-deep body cannot overflow the stack) and copies what it changes.
  */
 export function redact<T>(value: T, secret: string): T {
-  if (!secret) return value
+  if (secret.length < MIN_SECRET_LENGTH) return value
   const secrets = forms(secret)
   if (typeof value === 'string') return redactString(value, secrets) as T
   if (typeof value !== 'object' || value === null) return value
