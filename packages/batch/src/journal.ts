@@ -92,6 +92,38 @@ interface DbRow {
  * it survive a power cut too: it fsyncs the WAL off the main thread, shared by every row waiting
  * (group commit), and the runner awaits it before sending a create.
  */
+/** Codes and messages of a native module that is missing or does not load (not of SQLite itself). */
+const ADDON_LOAD_FAILURE = /Could not locate the bindings file|ERR_DLOPEN_FAILED|MODULE_NOT_FOUND|NODE_MODULE_VERSION/
+
+/**
+ * The journal cannot be opened because SQLite's native module (`better-sqlite3`) is not built for
+ * this Node.js or does not load. The original error is the `cause`.
+ */
+export class JournalUnavailableError extends Error {
+  override readonly name = 'JournalUnavailableError'
+  constructor(cause: unknown) {
+    super(
+      "The batch journal needs SQLite's native module (better-sqlite3), which is not built here. In a clone of the SDK run `npx -y pnpm@12.4.2 run native` (it is not built at install there); from npm, reinstall @goapi/batch with install scripts enabled.",
+      { cause },
+    )
+  }
+}
+
+export interface SqliteJournalOptions {
+  /** Path of a `better_sqlite3.node` to load instead of the installed one (as better-sqlite3's own option). */
+  nativeBinding?: string
+}
+
+function openDatabase(file: string, options: SqliteJournalOptions): Database.Database {
+  try {
+    return new Database(file, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding })
+  } catch (error) {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+    if (ADDON_LOAD_FAILURE.test(`${String(code)} ${String(message)}`)) throw new JournalUnavailableError(error)
+    throw error
+  }
+}
+
 export class SqliteJournal implements RowStore {
   readonly db: Database.Database
   private readonly stmts
@@ -99,8 +131,11 @@ export class SqliteJournal implements RowStore {
   private syncing: Promise<void> | undefined
   private queued: Promise<void> | undefined
 
-  constructor(readonly file: string) {
-    this.db = new Database(file)
+  constructor(
+    readonly file: string,
+    options: SqliteJournalOptions = {},
+  ) {
+    this.db = openDatabase(file, options)
     this.db.pragma('journal_mode = WAL')
     // NORMAL in WAL mode: commits reach the WAL file (the OS) at once; SQLite syncs it before each
     // checkpoint, and flush() syncs it before any create is sent.
