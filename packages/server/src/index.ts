@@ -1,4 +1,4 @@
-export { createProxy, DEFAULT_PROXY_MAX_BODY_BYTES } from './proxy.js'
+export { createProxy, DEFAULT_PROXY_MAX_BODY_BYTES } from './create-proxy.js'
 export type {
   AllowFunction,
   AllowList,
@@ -8,7 +8,7 @@ export type {
   ProxyHandler,
   ProxyOptions,
   WebhookSettings,
-} from './proxy.js'
+} from './create-proxy.js'
 export { toNodeListener, toWebRequest } from './node.js'
 export type { WebHandler } from './node.js'
 export { validateCreate } from './validate.js'

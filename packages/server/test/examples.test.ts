@@ -1,5 +1,7 @@
 // Every example in examples/, served for real on 127.0.0.1 with the simulator upstream (only the
 // server's key works), driven by the SDK in proxy mode as a browser would.
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toNodeListener } from '../src/index.js'
 import { createApp as createExpressApp } from '../examples/express/app.js'
 import { createApp as createHonoApp } from '../examples/hono/app.js'
-import { SERVER_KEY, listen, type Listening } from './helpers.js'
+import { FLUX, SERVER_KEY, listen, post, readEvents, relay, type Listening, type Seen } from './helpers.js'
 
 let mock: MockServer
 beforeAll(async () => {
@@ -22,6 +24,73 @@ beforeAll(async () => {
 afterAll(() => mock.close())
 
 const env = () => ({ GOAPI_API_KEY: SERVER_KEY, GOAPI_BASE_URL: mock.url })
+
+interface NextProcess {
+  /** Resolves with the exit code (or signal) of `next`. */
+  exited: Promise<number | string | null>
+  /** Resolves with the served origin once `next start` is ready. */
+  ready: Promise<string>
+  output(): string
+  /** Ends the whole process group (Next.js starts workers of its own). */
+  stop(): Promise<void>
+}
+
+const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next')
+const NEXT_APP = fileURLToPath(new URL('../examples/nextjs/', import.meta.url))
+
+/** `next <args>` in the example app, in a process group of its own, with only `extra` of GoAPI's settings. */
+function startNext(args: string[], extra: Record<string, string>): NextProcess {
+  const environment: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...extra }
+  // Next.js sets NODE_ENV itself (vitest's `test` is not one it supports); no key unless given.
+  for (const name of ['NODE_ENV', 'GOAPI_API_KEY', 'GOAPI_BASE_URL']) if (!(name in extra)) delete environment[name]
+  const child = spawn(process.execPath, [NEXT_BIN, ...args], {
+    cwd: NEXT_APP,
+    env: environment,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const pid = child.pid
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (pid) process.kill(-pid, signal)
+    } catch {
+      // already gone
+    }
+  }
+  const onExit = () => killGroup('SIGKILL')
+  process.once('exit', onExit)
+  let output = ''
+  const exited = new Promise<number | string | null>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal))
+    child.once('error', (error) => {
+      output += String(error)
+      resolve(null)
+    })
+  })
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const origin = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
+      if (origin && /Ready in/.test(output)) resolve(origin)
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    void exited.then((code) => reject(new Error(`next ${args.join(' ')} exited with ${String(code)}:\n${output}`)))
+  })
+  ready.catch(() => undefined)
+  return {
+    exited,
+    ready,
+    output: () => output,
+    async stop() {
+      killGroup('SIGTERM')
+      const grace = new Promise((resolve) => setTimeout(resolve, 5_000).unref())
+      await Promise.race([exited, grace])
+      killGroup('SIGKILL')
+      process.off('exit', onExit)
+    },
+  }
+}
 
 /** txt2img in proxy mode; asserts that wait() followed the events stream and never polled. */
 async function runFlux(base: string, fetchFn: typeof fetch = fetch) {
@@ -45,45 +114,74 @@ async function runFlux(base: string, fetchFn: typeof fetch = fetch) {
   return task
 }
 
-describe('Next.js route handler (examples/nextjs/app/api/goapi/[...path]/route.ts)', () => {
-  // `next` itself is not installed here (a large download and a build per run): the route module
-  // is tested on the contract Next.js calls it with, Web Request in and Web Response out.
-  type Route = Record<'GET' | 'POST' | 'DELETE', (request: Request) => Promise<Response>> & { dynamic: string }
-  let route: Route
-  let server: Listening
+describe('Next.js (examples/nextjs: `next build`, then `next start`)', () => {
+  // The real framework: the app is built without any key in the environment (Next.js loads the
+  // route module at build time too), then served on a free port with the server's key.
+  let upstream: Listening & { seen: Seen[] }
+  let building: NextProcess | undefined
+  let app: NextProcess | undefined
+  let base: string
   beforeAll(async () => {
-    Object.assign(process.env, env())
-    route = (await import('../examples/nextjs/app/api/goapi/[...path]/route.js')) as unknown as Route
-    server = await listen(
-      toNodeListener((request) => {
-        const handler = route[request.method as keyof Route]
-        return typeof handler === 'function' ? handler(request) : new Response(null, { status: 405 })
-      }),
-    )
+    upstream = await relay(mock.url)
+    building = startNext(['build'], {})
+    const code = await building.exited
+    await building.stop()
+    if (code !== 0) throw new Error(`next build exited with ${String(code)}:\n${building.output()}`)
+    app = startNext(['start', '--hostname', '127.0.0.1', '--port', '0'], {
+      GOAPI_API_KEY: SERVER_KEY,
+      GOAPI_BASE_URL: upstream.url,
+    })
+    base = `${await app.ready}/api/goapi`
+  }, 240_000)
+  afterAll(async () => {
+    await building?.stop()
+    await app?.stop()
+    await upstream?.close()
   })
-  afterAll(() => server.close())
 
-  it('exports POST, GET and DELETE as the same handler, and is dynamic', () => {
-    expect(route.POST).toBe(route.GET)
-    expect(route.DELETE).toBe(route.GET)
-    expect(route.dynamic).toBe('force-dynamic')
+  it('txt2img through the route completes, following its events stream', async () => {
+    await runFlux(base)
   })
 
-  it('the exported handlers answer Web Requests: a disallowed model is refused before GoAPI', async () => {
-    const before = mock.state.created
-    const answer = await route.POST(
-      new Request('http://localhost:3000/api/goapi/api/v1/task', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'browser-key' },
-        body: JSON.stringify({ model: 'Qubico/flux1-dev', task_type: 'txt2img', input: { prompt: 'a' } }),
-      }),
-    )
+  it('a disallowed model gets 403 and nothing is created at GoAPI', async () => {
+    const before = { created: mock.state.created, seen: upstream.seen.length }
+    const answer = await post(`${base}/api/v1/task`, { ...FLUX, model: 'Qubico/flux1-dev' })
     expect(answer.status).toBe(403)
-    expect(mock.state.created).toBe(before)
+    expect(((await answer.json()) as { message: string }).message).toContain('Qubico/flux1-dev')
+    expect(mock.state.created).toBe(before.created)
+    expect(upstream.seen.length).toBe(before.seen)
   })
 
-  it('txt2img through the route completes', async () => {
-    await runFlux(`${server.url}/api/goapi`)
+  it("the browser's x-api-key is not forwarded, and no answer carries the server key", async () => {
+    const before = upstream.seen.length
+    const answers: Response[] = []
+    const send = async (path: string, init?: RequestInit) => {
+      const answer = await fetch(`${base}${path}`, init)
+      answers.push(answer.clone())
+      return answer
+    }
+    const browser = { 'content-type': 'application/json', 'x-api-key': 'browser-key' }
+    const created = await send('/api/v1/task', { method: 'POST', headers: browser, body: JSON.stringify(FLUX) })
+    expect(created.status).toBe(200)
+    const { task_id: taskId } = ((await created.json()) as { data: { task_id: string } }).data
+    expect(mock.state.get(taskId)?.apiKey).toBe(SERVER_KEY)
+    const events = await readEvents(await send(`/api/v1/task/${taskId}/events`, { headers: browser }))
+    expect(events.at(-1)?.event).toBe('end')
+    expect((await send(`/api/v1/task/${taskId}`, { headers: browser })).status).toBe(200)
+    const invalid = { ...FLUX, input: { prompt: 'a', width: 'x' } }
+    expect(
+      (await send('/api/v1/task', { method: 'POST', headers: browser, body: JSON.stringify(invalid) })).status,
+    ).toBe(400)
+    expect((await send('/api/v1/nothing', { headers: browser })).status).toBe(404)
+
+    const seen = upstream.seen.slice(before)
+    expect(seen.length).toBeGreaterThan(1)
+    for (const request of seen) expect(request.headers['x-api-key']).toBe(SERVER_KEY)
+    expect(JSON.stringify(seen)).not.toContain('browser-key')
+    for (const answer of answers) {
+      expect(await answer.text()).not.toContain(SERVER_KEY)
+      expect(JSON.stringify([...answer.headers])).not.toContain(SERVER_KEY)
+    }
   })
 })
 

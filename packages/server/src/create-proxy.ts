@@ -1,6 +1,7 @@
 // The proxy: GoAPI's own task routes under the app's basePath, on Web Request/Response. The
 // server's key stays here; before anything is billed a create passes the body cap, the
 // allowlist, the spec's validation and the app's own `authorize` hook.
+// (Not named proxy.ts: Turbopack, building examples/nextjs, would take src/proxy.ts for its proxy file.)
 import {
   APIConnectionError,
   APIError,
