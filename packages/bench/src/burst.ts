@@ -39,7 +39,7 @@ export interface BurstFigures {
   requests: { create: number; get: number; other: number }
   rssBeforeMb: number
   rssPeakMb: number
-  /** Handles and timers active after the burst (one event-loop turn later) that were not before it. */
+  /** Handles and timers active 50 ms after the burst that were not before it. */
   newResources: Record<string, number>
 }
 
@@ -57,6 +57,9 @@ function activeHandles(): unknown[] {
   const p = process as unknown as { _getActiveHandles?: () => unknown[] }
   return p._getActiveHandles?.() ?? []
 }
+
+/** How long after the last task the resources are listed, ms. */
+export const SETTLE_MS = 50
 
 const HANDLE_FREE_TYPES = /^(Timeout|Immediate)$|Req/
 
@@ -115,7 +118,8 @@ export async function measureBurst(
   const cpu = process.cpuUsage(cpu0)
   clearInterval(sampler)
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
-  await new Promise((resolve) => setImmediate(resolve))
+  // Past a timers phase, so callbacks already queued (an Immediate of the last answer) have run.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
   const after = snapshotResources()
 
   const outcomes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))

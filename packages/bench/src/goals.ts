@@ -24,6 +24,7 @@ export interface GoalRow {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US')
 const s1 = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+const secs = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`
 const times = (n: number) => `×${n.toFixed(2)}`
 
 function pollingRow(r: BenchResults, scenario: string) {
@@ -33,13 +34,13 @@ function pollingRow(r: BenchResults, scenario: string) {
 function pollingLabel(r: BenchResults, scenario: string, what: string): string {
   const row = pollingRow(r, scenario)
   if (!row) return what
-  const prior = row.prior ? `spec prior ${s1(row.prior.typicalMs)}, p90 ${s1(row.prior.p90Ms)}` : 'no spec prior'
+  const prior = row.prior ? `spec prior ${secs(row.prior.typicalMs)}, p90 ${secs(row.prior.p90Ms)}` : 'no spec prior'
   return `${what}, ${int(row.durationMs / 1000)} s ${row.kind} task (${row.task}, ${prior})`
 }
 
 function scaleLabel(r: BenchResults, what: string): string {
   const o = r.scale?.options
-  return o ? `${int(o.tasks)} concurrent ${s1(o.taskMs)} tasks, one client: ${what}` : what
+  return o ? `${int(o.tasks)} concurrent ${secs(o.taskMs)} tasks, one client: ${what}` : what
 }
 
 export const GOALS: readonly Goal[] = [

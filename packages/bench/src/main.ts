@@ -2,6 +2,7 @@
 // BENCHMARKS.md and results/latest.json.
 //   --only a,b   runs only those measurements (bundle, typecheck, overhead, polling, scale, codegen,
 //                batch) and prints their tables without writing any file.
+//   --small      tiny sizes (to check the harness quickly; the figures mean little); prints only.
 import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -51,8 +52,9 @@ async function pretty(file: string, text: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' } } })
+  const { values } = parseArgs({ options: { only: { type: 'string' }, small: { type: 'boolean' } } })
   const only = values.only?.split(',').map((s) => s.trim())
+  const small = values.small === true
   for (const s of only ?? [])
     if (!SECTIONS.includes(s as Section)) throw new Error(`unknown measurement "${s}" (one of: ${SECTIONS.join(', ')})`)
   const wanted = (s: Section) => !only || only.includes(s)
@@ -81,24 +83,26 @@ async function main(): Promise<void> {
 
   // Cheapest first; sizes and type counts do not depend on the machine's load.
   await section('bundle', () => measureBundles())
-  await section('typecheck', () => measureTypecheck({ runs: 3 }))
-  await section('overhead', () => measureOverhead({ calls: 200, rounds: 15, warmup: 200 }))
-  await section('polling', () => measurePolling({ scenarios: DEFAULT_POLLING_SCENARIOS, trials: 100 }))
-  await section('scale', () => measureScale({ tasks: 1000, runs: 3, taskMs: 2000 }))
-  await section('codegen', () => measureCodegen({ runs: 3 }))
+  await section('typecheck', () => measureTypecheck({ runs: small ? 1 : 3 }))
+  await section('overhead', () =>
+    measureOverhead(small ? { calls: 20, rounds: 3, warmup: 20 } : { calls: 200, rounds: 15, warmup: 200 }),
+  )
+  await section('polling', () => measurePolling({ scenarios: DEFAULT_POLLING_SCENARIOS, trials: small ? 10 : 100 }))
+  await section('scale', () => measureScale({ tasks: small ? 50 : 1000, runs: small ? 1 : 3, taskMs: 2000 }))
+  await section('codegen', () => measureCodegen({ runs: small ? 1 : 3 }))
   await section('batch', () =>
     measureBatch({
-      rows: 10_000,
+      rows: small ? 200 : 10_000,
       limit: 50,
       latency: { pendingMs: 250, processingMs: 750 },
       pollMs: 50,
-      journalRows: 10_000,
+      journalRows: small ? 500 : 10_000,
     }),
   )
 
   results.machine.loadAverageAtEnd = os.loadavg()
   console.log(printedReport(results))
-  if (only) return
+  if (only || small) return
   // Per-task lags are summarized already; keep the raw file small enough to diff.
   const raw = results.scale
     ? {

@@ -129,7 +129,7 @@ export function rows(r: BenchResults): Row[] {
         measure: `3. tsc --noEmit (TypeScript ${r.typecheck.typescript})`,
         subject: row.fixture,
         median: `check ${row.checkTimeS.median.toFixed(2)} s, ${int(row.instantiations)} inst., ${int(row.memoryMb.median)} MB`,
-        range: `check ${range(row.checkTimeS, (n) => n.toFixed(2))} s; total ${row.totalTimeS.median.toFixed(2)} s`,
+        range: `${row.checkTimeS.runs > 1 ? `check ${range(row.checkTimeS, (n) => n.toFixed(2))} s; ` : ''}total ${row.totalTimeS.median.toFixed(2)} s`,
         compared:
           row.fixture === 'empty'
             ? 'baseline'
@@ -157,7 +157,7 @@ export function rows(r: BenchResults): Row[] {
   }
   if (r.scale) {
     const s = r.scale
-    const label = `5. scale: ${int(s.options.tasks)} concurrent tasks of ${ms(s.options.taskMs)}, ${s.pairs.length} runs`
+    const label = `5. scale: ${int(s.options.tasks)} concurrent tasks of ${ms(s.options.taskMs)}, ${s.pairs.length} run${s.pairs.length === 1 ? '' : 's'}`
     const both = (f: (x: ScaleSideSummary) => Stat, show: (n: number) => string, subject: string, note = '') => {
       out.push({
         measure: label,
@@ -315,7 +315,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     '2. **Bundle size**: esbuild 0.28, `bundle + minify`, ESM, browser platform, gzip level 9, of the same job (create a client, generate one Flux image, wait, print it) written with each library: the files are in `packages/bench/fixtures/bundle/`; the `@goapi/server` page does the job through `createProxyClient` (no key in the page). "Of ours" counts the bytes that come from this repo\'s packages (esbuild metafile; Vite module sizes). The type-only consumer must contain 0 bytes of ours.',
     '3. **Type-check cost**: `tsc --noEmit --extendedDiagnostics` (strict, NodeNext, skipLibCheck) of small consumers in `packages/bench/fixtures/typecheck/`: an empty file, the client with `@goapi/flux`, `@goapi/types` with every family package (one typed call each, generated from the spec examples), and `openai`. "Compared" is against the empty file.',
     `4. **Polling**, in simulated time: each task calls the generated task function (\`imagine\` of \`@goapi/midjourney\`, \`videoGeneration\` of \`@goapi/kling\`), so \`wait()\` gets the kind and the spec\'s \`x-goapi-task.duration\` prior as a user\'s call does, through a real client whose \`fetch\` answers in memory with the canned envelopes; the client\'s \`clock\` option gets a simulated clock (\`@sinonjs/fake-timers\`, no global replaced), so minutes pass without sleeping. Each task completes at a duration drawn uniformly within ±${Math.round((r.polling?.durationSpread ?? 0.1) * 100)}% of the nominal one (seeded, the same for every poller). GETs per task exclude the create; the lag runs from completion to the caller having the task. The goal rows are the fresh-process case (the spec prior alone); "refined" runs the tasks one after another in one process, so the prior learns from those that completed. A fixed ${r.polling?.fixedIntervalMs ?? 500} ms poller (as fal\'s and Replicate\'s clients do) on the same clock is the comparison.`,
-    '5. **Scale**: one client (its own process) runs N concurrent `txt2img` calls (`@goapi/flux`, given a prior matching the task duration, as the spec would give for such a model) on the canned server (another process), whose tasks complete D ms after creation; it records when each request left. Then the baseline, another process, sends the same requests with hand-written `fetch`: each create at the same offset from the start and each GET when its task is as old (by the server\'s `created_at`) as it was at that GET in the client run, so the same number of GETs at the same moments; a fresh canned server serves each side. Both are measured alike: CPU of the process during the burst (`process.cpuUsage()`), peak RSS over RSS before the burst (sampled every 20 ms), the tail (when the caller had every task, after the server completed the last one). "New after the burst" lists handles (by identity, `process._getActiveHandles()`) and timers (`process.getActiveResourcesInfo()`) present one event-loop turn after the last task and not before the burst; the process must then exit by itself.',
+    '5. **Scale**: one client (its own process) runs N concurrent `txt2img` calls (`@goapi/flux`, given a prior matching the task duration, as the spec would give for such a model) on the canned server (another process), whose tasks complete D ms after creation; it records when each request left. Then the baseline, another process, sends the same requests with hand-written `fetch`: each create at the same offset from the start and each GET when its task is as old (by the server\'s `created_at`) as it was at that GET in the client run, so the same number of GETs at the same moments; a fresh canned server serves each side. Both are measured alike: CPU of the process during the burst (`process.cpuUsage()`), peak RSS over RSS before the burst (sampled every 20 ms), the tail (when the caller had every task, after the server completed the last one). "New after the burst" lists handles (by identity, `process._getActiveHandles()`) and timers (`process.getActiveResourcesInfo()`) present 50 ms after the last task and not before the burst; the process must then exit by itself.',
     '6. **Codegen and build**: wall time of `pnpm generate --check` (bundle, lint, validate the spec and regenerate every file in memory) and of `pnpm build` after one untimed warm-up build.',
     "7. **Batch**: `@goapi/batch` (`runBatch` with a SQLite journal, its own process) runs N `txt2img` rows on the simulator (`@goapi/mock`, another process) whose account allows L tasks at once, each taking D ms; no `--concurrency` is given, so the batch starts from the account's `max_concurrent_task_count`. The floor is ceil(N / L) × D: no client can finish sooner. RSS is sampled after each tenth of the rows; its growth from 20 % to 100 % is scaled to 10,000 rows (flat = about 0). The journal line times the four writes each row costs (submitting with compare-and-set, task claim, running, completed) on a temporary SQLite file, against the in-memory store, and the fsync of the WAL that a create waits for (one fsync serves every row waiting).",
     '',
@@ -326,7 +326,8 @@ export function benchmarksMarkdown(r: BenchResults): string {
     '```sh',
     'npx -y pnpm@12.4.2 install --frozen-lockfile',
     'npx -y pnpm@12.4.2 bench                       # builds, runs everything, prints the tables, writes this file',
-    'npx -y pnpm@12.4.2 bench -- --only polling     # one or more of: bundle, typecheck, overhead, polling, scale, codegen, batch (prints only)',
+    'npx -y pnpm@12.4.2 bench --only polling        # one or more of: bundle, typecheck, overhead, polling, scale, codegen, batch (prints only)',
+    'npx -y pnpm@12.4.2 bench --only scale --small  # tiny sizes, to check the harness quickly (prints only)',
     '```',
     '',
     'Timings depend on the machine and on whatever else runs on it: compare runs from the same machine, and prefer a quiet one.',
