@@ -145,13 +145,24 @@ export function cannedHandler(tasks: CannedTasks): (req: IncomingMessage, res: S
   }
 }
 
+/**
+ * The text of a request's body, however the caller passed it, without consuming what will be sent
+ * (a Request is cloned; a stream body is not read and counts as empty).
+ */
+export async function bodyText(input: RequestInfo | URL, init?: RequestInit): Promise<string> {
+  if (input instanceof Request) return input.clone().text()
+  const body = init?.body
+  if (body === undefined || body === null || body instanceof ReadableStream) return ''
+  return typeof body === 'string' ? body : new Response(body).text()
+}
+
 /** The same answers without a network: a `fetch` that never leaves the process. */
 export function cannedFetch(tasks: CannedTasks): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : undefined
     const method = (request?.method ?? init?.method ?? 'GET').toUpperCase()
     const url = new URL(request?.url ?? String(input))
-    const body = request ? await request.text() : typeof init?.body === 'string' ? init.body : ''
+    const body = await bodyText(input, init)
     const answer = tasks.answer(method, url.pathname, body) ?? error(404, 'no such route')
     return new Response(answer.body, { status: answer.status, headers: { 'content-type': 'application/json' } })
   }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AbortError, DurationEstimates } from '@goapi/client'
 import { buildSchedule, newResources, replaySchedule, snapshotResources } from '../src/burst.js'
-import { CANNED_KEY, CannedTasks, cannedHandler } from '../src/canned.js'
+import { CannedTasks, bodyText, cannedFetch, cannedHandler } from '../src/canned.js'
 import { GOALS, goalRows, type Goal } from '../src/goals.js'
 import { DEFAULT_POLLING_SCENARIOS, simulateTask } from '../src/polling.js'
 import type { BenchResults } from '../src/report.js'
@@ -46,6 +46,19 @@ describe('canned server', () => {
     expect(tasks.get('nope').status).toBe(404)
     expect(tasks.create('{').status).toBe(400)
     expect(tasks.answer('DELETE', '/api/v1/task/x', '')).toBeUndefined()
+  })
+
+  it('reads a request body however a client passes it, and answers it in memory', async () => {
+    const json = '{"model":"m","task_type":"t","input":{}}'
+    const url = 'http://goapi.invalid/api/v1/task'
+    expect(await bodyText(url, { method: 'POST', body: json })).toBe(json)
+    expect(await bodyText(url, { method: 'POST', body: new TextEncoder().encode(json) })).toBe(json)
+    const request = new Request(url, { method: 'POST', body: json })
+    expect(await bodyText(request)).toBe(json)
+    expect(await request.text()).toBe(json) // not consumed
+    const fetchInMemory = cannedFetch(new CannedTasks(0))
+    const created = await fetchInMemory(url, { method: 'POST', body: new TextEncoder().encode(json) })
+    expect(((await created.json()) as { data: { status: string } }).data.status).toBe('completed')
   })
 })
 

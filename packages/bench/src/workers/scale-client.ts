@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { createClient } from '@goapi/client'
 import { txt2img } from '@goapi/flux'
 import { buildSchedule, countingFetch, epochNow, measureBurst, type BurstFigures, type TaskSchedule } from '../burst.js'
-import { CANNED_KEY } from '../canned.js'
+import { CANNED_KEY, bodyText } from '../canned.js'
 
 const { url, tasks, taskMs } = JSON.parse(process.argv[2] ?? '{}') as { url: string; tasks: number; taskMs: number }
 // The prior a spec entry would give a model whose tasks take `taskMs`: the schedule then reflects
@@ -25,7 +25,7 @@ const goapi = createClient({
     const method = (input instanceof Request ? input.method : (init?.method ?? 'GET')).toUpperCase()
     if (method === 'POST') {
       const at = performance.now() - startedAt
-      const body = input instanceof Request ? await input.clone().text() : String(init?.body ?? '')
+      const body = await bodyText(input, init)
       const i = Number(/benchmark task (\d+)/.exec(body)?.[1] ?? Number.NaN)
       createsAt.set(i, [...(createsAt.get(i) ?? []), at])
     } else if (method === 'GET') {
