@@ -38,6 +38,12 @@ function pollingLabel(r: BenchResults, scenario: string, what: string): string {
   return `${what}, ${int(row.durationMs / 1000)} s ${row.kind} task (${row.task}, ${prior})`
 }
 
+/** The scale ratios are medians of each run's ratio (client / its own replay). */
+const runs = (r: BenchResults) => {
+  const n = r.scale?.pairs.length ?? 0
+  return n === 1 ? 'one run' : `median of ${n} runs' ratios`
+}
+
 function scaleLabel(r: BenchResults, what: string): string {
   const o = r.scale?.options
   return o ? `${int(o.tasks)} concurrent ${secs(o.taskMs)} tasks, one client: ${what}` : what
@@ -106,7 +112,7 @@ export const GOALS: readonly Goal[] = [
     value: (r) => r.scale?.cpuRatio,
     limit: 1.15,
     show: (v, r) =>
-      `${times(v)} (${int(r.scale?.client.cpuMs.median ?? 0)} ms vs ${int(r.scale?.fetch.cpuMs.median ?? 0)} ms)`,
+      `${times(v)} (${runs(r)}; medians ${int(r.scale?.client.cpuMs.median ?? 0)} ms vs ${int(r.scale?.fetch.cpuMs.median ?? 0)} ms)`,
   },
   {
     measure: (r) => scaleLabel(r, 'peak RSS growth'),
@@ -114,7 +120,7 @@ export const GOALS: readonly Goal[] = [
     value: (r) => r.scale?.rssGrowthRatio,
     limit: 1.15,
     show: (v, r) =>
-      `${times(v)} (${int(r.scale?.client.rssGrowthMb.median ?? 0)} MB vs ${int(r.scale?.fetch.rssGrowthMb.median ?? 0)} MB)`,
+      `${times(v)} (${runs(r)}; medians ${int(r.scale?.client.rssGrowthMb.median ?? 0)} MB vs ${int(r.scale?.fetch.rssGrowthMb.median ?? 0)} MB)`,
   },
   {
     measure: (r) => scaleLabel(r, 'tail after the last completion'),
