@@ -1,17 +1,27 @@
 // (2) Bundle size: esbuild (minified, browser, ESM) + gzip of the same job written with each
-// library, of every family package, and of a type-only consumer (which must ship 0 bytes of ours).
+// library (and as a browser page behind the @goapi/server proxy), of every family package, and of
+// a type-only consumer (which must ship 0 bytes of ours).
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile } from 'esbuild'
 import { BENCH_DIR, FIXTURES_DIR, REPO_ROOT } from './paths.js'
 
-export const CONSUMERS = ['fetch', 'goapi', 'openapi-fetch', 'replicate', '@fal-ai/client', 'openai'] as const
+export const CONSUMERS = [
+  'fetch',
+  'goapi',
+  'goapi-proxy',
+  'openapi-fetch',
+  'replicate',
+  '@fal-ai/client',
+  'openai',
+] as const
 export type Consumer = (typeof CONSUMERS)[number]
 
 const CONSUMER_FILES: Record<Consumer, string> = {
   fetch: 'fetch.ts',
   goapi: 'goapi.ts',
+  'goapi-proxy': 'goapi-proxy.ts',
   'openapi-fetch': 'openapi-fetch.ts',
   replicate: 'replicate.ts',
   '@fal-ai/client': 'fal.ts',

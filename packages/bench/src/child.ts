@@ -48,12 +48,7 @@ export interface MockProcess {
   close(): Promise<void>
 }
 
-/** Starts `@goapi/mock` in a child process, so its CPU and memory are not the client's. */
-export async function startMockProcess(
-  latency: { pendingMs: number; processingMs: number },
-  extra: { accounts?: Record<string, { credits?: number; concurrency?: number }> } = {},
-): Promise<MockProcess> {
-  const worker = startWorker('mock-server', [JSON.stringify(latency), JSON.stringify(extra)])
+async function serverProcess(worker: Worker): Promise<MockProcess> {
   const ready = await worker.next<{ type: 'ready'; url: string }>()
   return {
     url: ready.url,
@@ -62,4 +57,17 @@ export async function startMockProcess(
       await worker.exited
     },
   }
+}
+
+/** Starts the canned server (fixed envelopes, ../canned.ts) in a child process. */
+export function startCannedProcess(options: { completeAfterMs: number }): Promise<MockProcess> {
+  return serverProcess(startWorker('canned-server', [JSON.stringify(options)]))
+}
+
+/** Starts `@goapi/mock` (the validating simulator) in a child process, so its CPU and memory are not the client's. */
+export function startMockProcess(
+  latency: { pendingMs: number; processingMs: number },
+  extra: { accounts?: Record<string, { credits?: number; concurrency?: number }> } = {},
+): Promise<MockProcess> {
+  return serverProcess(startWorker('mock-server', [JSON.stringify(latency), JSON.stringify(extra)]))
 }

@@ -1,6 +1,6 @@
 // (6) Codegen and build: wall time of whole-repo commands (`pnpm generate --check`, `pnpm build`
 // with a warm turbo cache), each run a few times after one untimed warm-up.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { REPO_ROOT } from './paths.js'
 import { stat, type Stat } from './stats.js'
@@ -26,10 +26,26 @@ export interface CodegenResult {
   commands: CommandTiming[]
 }
 
-export const DEFAULT_COMMANDS: TimedCommand[] = [
-  { name: 'pnpm generate --check', command: 'pnpm', args: ['generate', '--check'] },
-  { name: 'pnpm build (warm turbo cache)', command: 'pnpm', args: ['build'], warmup: true },
-]
+/**
+ * How to run pnpm: `pnpm` itself when it is on PATH (it is under `npx -y pnpm@12.4.2 bench`, which
+ * puts its own bin directory there), else through npx (slower by npx's start-up).
+ */
+export function pnpmCommand(): { command: string; args: string[] } {
+  try {
+    execFileSync('pnpm', ['--version'], { stdio: 'ignore' })
+    return { command: 'pnpm', args: [] }
+  } catch {
+    return { command: 'npx', args: ['-y', 'pnpm@12.4.2'] }
+  }
+}
+
+export function defaultCommands(): TimedCommand[] {
+  const pnpm = pnpmCommand()
+  return [
+    { name: 'pnpm generate --check', command: pnpm.command, args: [...pnpm.args, 'generate', '--check'] },
+    { name: 'pnpm build (warm turbo cache)', command: pnpm.command, args: [...pnpm.args, 'build'], warmup: true },
+  ]
+}
 
 function exec(command: string, args: string[]): Promise<{ output: string; ms: number }> {
   return new Promise((resolve, reject) => {
@@ -58,7 +74,7 @@ export function parseTurboCached(output: string): { cached: number; total: numbe
 
 export async function measureCodegen(options: { runs: number; commands?: TimedCommand[] }): Promise<CodegenResult> {
   const commands: CommandTiming[] = []
-  for (const c of options.commands ?? DEFAULT_COMMANDS) {
+  for (const c of options.commands ?? defaultCommands()) {
     if (c.warmup) await exec(c.command, c.args)
     const times: number[] = []
     let last = ''

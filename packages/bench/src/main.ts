@@ -1,6 +1,8 @@
-// `pnpm bench`: runs every measurement, prints one table, writes BENCHMARKS.md and results/latest.json.
-//   --only a,b   runs only those measurements (overhead, bundle, typecheck, polling, scale, codegen, batch)
-//                and prints the table without writing any file.
+// `pnpm bench`: runs every measurement, prints the goals and then every figure, writes
+// BENCHMARKS.md and results/latest.json.
+//   --only a,b   runs only those measurements (bundle, typecheck, overhead, polling, scale, codegen,
+//                batch) and prints their tables without writing any file.
+//   --small      tiny sizes (to check the harness quickly; the figures mean little); prints only.
 import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -9,11 +11,11 @@ import { parseArgs } from 'node:util'
 import { format, resolveConfig } from 'prettier'
 import { measureBatch } from './batch.js'
 import { measureBundles } from './bundle.js'
-import { measureCodegen } from './codegen.js'
+import { measureCodegen, pnpmCommand } from './codegen.js'
 import { measureOverhead } from './overhead.js'
 import { BENCH_DIR, REPO_ROOT } from './paths.js'
 import { DEFAULT_POLLING_SCENARIOS, measurePolling } from './polling.js'
-import { benchmarksMarkdown, mainTable, type BenchResults, type MachineInfo } from './report.js'
+import { benchmarksMarkdown, printedReport, type BenchResults, type MachineInfo } from './report.js'
 import { measureScale } from './scale.js'
 import { measureTypecheck } from './typecheck.js'
 
@@ -22,7 +24,7 @@ const RETRY_PAUSE_MS = 20_000
 export const SECTIONS = ['bundle', 'typecheck', 'overhead', 'polling', 'scale', 'codegen', 'batch'] as const
 export type Section = (typeof SECTIONS)[number]
 
-function quiet(command: string, args: string[]): string {
+function quiet(command: string, args: readonly string[]): string {
   try {
     return execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {
@@ -38,7 +40,7 @@ function machine(): MachineInfo {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    pnpm: quiet('pnpm', ['--version']),
+    pnpm: quiet(pnpmCommand().command, [...pnpmCommand().args, '--version']),
     commit: commit === 'unknown' ? 'none yet' : commit,
     loadAverageAtStart: os.loadavg(),
   }
@@ -50,13 +52,14 @@ async function pretty(file: string, text: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' } } })
+  const { values } = parseArgs({ options: { only: { type: 'string' }, small: { type: 'boolean' } } })
   const only = values.only?.split(',').map((s) => s.trim())
+  const small = values.small === true
   for (const s of only ?? [])
     if (!SECTIONS.includes(s as Section)) throw new Error(`unknown measurement "${s}" (one of: ${SECTIONS.join(', ')})`)
   const wanted = (s: Section) => !only || only.includes(s)
 
-  const results: BenchResults = { schema: 1, date: new Date().toISOString(), machine: machine(), sectionSeconds: {} }
+  const results: BenchResults = { schema: 2, date: new Date().toISOString(), machine: machine(), sectionSeconds: {} }
   const section = async <K extends Section>(name: K, run: () => Promise<NonNullable<BenchResults[K]>>) => {
     if (!wanted(name)) return
     for (let attempt = 1; ; attempt++) {
@@ -80,26 +83,38 @@ async function main(): Promise<void> {
 
   // Cheapest first; sizes and type counts do not depend on the machine's load.
   await section('bundle', () => measureBundles())
-  await section('typecheck', () => measureTypecheck({ runs: 3 }))
-  await section('overhead', () => measureOverhead({ calls: 500, rounds: 5, warmup: 100 }))
-  await section('polling', () => measurePolling({ scenarios: DEFAULT_POLLING_SCENARIOS, trials: 200, realTasks: 20 }))
-  await section('scale', () => measureScale({ tasks: 1000, runs: 3, latency: { pendingMs: 1000, processingMs: 4000 } }))
-  await section('codegen', () => measureCodegen({ runs: 3 }))
+  await section('typecheck', () => measureTypecheck({ runs: small ? 1 : 3 }))
+  await section('overhead', () =>
+    measureOverhead(small ? { calls: 20, rounds: 3, warmup: 20 } : { calls: 200, rounds: 15, warmup: 200 }),
+  )
+  await section('polling', () => measurePolling({ scenarios: DEFAULT_POLLING_SCENARIOS, trials: small ? 10 : 100 }))
+  await section('scale', () => measureScale({ tasks: small ? 50 : 1000, runs: small ? 1 : 3, taskMs: 2000 }))
+  await section('codegen', () => measureCodegen({ runs: small ? 1 : 3 }))
   await section('batch', () =>
     measureBatch({
-      rows: 10_000,
+      rows: small ? 200 : 10_000,
       limit: 50,
       latency: { pendingMs: 250, processingMs: 750 },
       pollMs: 50,
-      journalRows: 10_000,
+      journalRows: small ? 500 : 10_000,
     }),
   )
 
-  console.log(mainTable(results))
-  if (only) return
+  results.machine.loadAverageAtEnd = os.loadavg()
+  console.log(printedReport(results))
+  if (only || small) return
   // Per-task lags are summarized already; keep the raw file small enough to diff.
   const raw = results.scale
-    ? { ...results, scale: { ...results.scale, samples: results.scale.samples.map(({ lagsMs: _, ...s }) => s) } }
+    ? {
+        ...results,
+        scale: {
+          ...results.scale,
+          pairs: results.scale.pairs.map((p) => ({
+            client: { ...p.client, lagsMs: undefined },
+            fetch: { ...p.fetch, lagsMs: undefined },
+          })),
+        },
+      }
     : results
   const json = path.join(BENCH_DIR, 'results', 'latest.json')
   await mkdir(path.dirname(json), { recursive: true })

@@ -1,11 +1,15 @@
-// (1) Per-call overhead: one create + one get, through our client, through bare openapi-fetch and
-// through hand-written fetch calls, against the simulator on loopback (zero latency, own process),
-// and against an in-memory fetch (no network at all: what is left is the library's own cost).
+// (1) Per-call overhead: one create + one get, through @goapi/client, through bare openapi-fetch and
+// through hand-written fetch calls. On loopback against the canned server in its own process (fixed
+// envelopes: the server costs the same whoever calls it), and against an in-memory fetch (no
+// network: what is left is the library's own cost). The client side runs in its own process too
+// (workers/overhead-client.ts); per create+get it reports the CPU time of that process
+// (process.cpuUsage, user + system) and the wall time. Variants take turns within each round.
 import { performance } from 'node:perf_hooks'
 import { createClient } from '@goapi/client'
 import type { paths } from '@goapi/types'
 import createFetchClient from 'openapi-fetch'
-import { startMockProcess } from './child.js'
+import { CANNED_KEY, CannedTasks, cannedFetch } from './canned.js'
+import { startCannedProcess, startWorker } from './child.js'
 import { stat, type Stat } from './stats.js'
 
 export const VARIANTS = ['fetch', 'openapi-fetch', 'goapi'] as const
@@ -20,13 +24,19 @@ export interface OverheadOptions {
   warmup: number
 }
 
-export interface OverheadSide {
-  /** Microseconds per create+get pair. */
+export interface OverheadFigures {
+  /** Per create+get pair, µs, over the rounds. */
   perCallUs: Record<Variant, Stat>
-  /** Median per-call time divided by raw fetch's. */
+  /** Median divided by raw fetch's median. */
   ratioToFetch: Record<Variant, number>
-  /** Median extra microseconds per pair over raw fetch. */
+  /** Median minus raw fetch's median, µs. */
   extraUs: Record<Variant, number>
+}
+
+export interface OverheadSide {
+  /** CPU time of the client process (user + system). */
+  cpu: OverheadFigures
+  wall: OverheadFigures
 }
 
 export interface OverheadResult {
@@ -35,25 +45,24 @@ export interface OverheadResult {
   inMemory: OverheadSide
 }
 
-const KEY = 'bench-key'
 const BODY = { model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'a lighthouse at dusk' } } as const
 
 type Pair = () => Promise<void>
 
-function makePairs(baseUrl: string, fetchImpl: typeof fetch): Record<Variant, Pair> {
-  const goapi = createClient({ apiKey: KEY, baseUrl, fetch: fetchImpl })
-  const bare = createFetchClient<paths>({ baseUrl, fetch: fetchImpl, headers: { 'x-api-key': KEY } })
+export function makePairs(baseUrl: string, fetchImpl: typeof fetch): Record<Variant, Pair> {
+  const goapi = createClient({ apiKey: CANNED_KEY, baseUrl, fetch: fetchImpl })
+  const bare = createFetchClient<paths>({ baseUrl, fetch: fetchImpl, headers: { 'x-api-key': CANNED_KEY } })
   return {
     async fetch() {
       const created = await fetchImpl(`${baseUrl}/api/v1/task`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        headers: { 'content-type': 'application/json', 'x-api-key': CANNED_KEY },
         body: JSON.stringify(BODY),
       })
       const body = (await created.json()) as { data: { task_id: string } }
       if (!created.ok) throw new Error(`create failed: ${created.status}`)
       const got = await fetchImpl(`${baseUrl}/api/v1/task/${encodeURIComponent(body.data.task_id)}`, {
-        headers: { 'x-api-key': KEY },
+        headers: { 'x-api-key': CANNED_KEY },
       })
       await got.json()
       if (!got.ok) throw new Error(`get failed: ${got.status}`)
@@ -71,55 +80,41 @@ function makePairs(baseUrl: string, fetchImpl: typeof fetch): Record<Variant, Pa
   }
 }
 
-/** A fetch that never leaves the process: answers create and get with canned simulator-shaped JSON. */
-export function inMemoryFetch(): typeof fetch {
-  let n = 0
-  const task = (id: string) => ({
-    code: 200,
-    message: 'success',
-    data: {
-      task_id: id,
-      model: BODY.model,
-      task_type: BODY.task_type,
-      status: 'pending',
-      config: { service_mode: '', webhook_config: { endpoint: '', secret: '' } },
-      input: BODY.input,
-      output: null,
-      meta: {
-        created_at: '2025-01-01T00:00:00.000Z',
-        started_at: '0001-01-01T00:00:00Z',
-        ended_at: '0001-01-01T00:00:00Z',
-      },
-      detail: null,
-      logs: [],
-      error: { code: 0, message: '', raw_message: '', detail: null },
-    },
-  })
-  return async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(input, init)
-    const url = new URL(request.url)
-    if (request.method === 'POST') await request.text()
-    const id = request.method === 'POST' ? `task-${++n}` : decodeURIComponent(url.pathname.split('/').pop() ?? '')
-    return new Response(JSON.stringify(task(id)), { status: 200, headers: { 'content-type': 'application/json' } })
-  }
+/** Per-round samples, µs per pair. */
+export type Samples = Record<Variant, { cpuUs: number[]; wallUs: number[] }>
+
+const cpuNow = () => {
+  const c = process.cpuUsage()
+  return c.user + c.system
 }
 
-async function timeSide(pairs: Record<Variant, Pair>, options: OverheadOptions): Promise<OverheadSide> {
+/** Runs the rounds in this process: each variant once per round, the order rotating. */
+export async function timePairs(pairs: Record<Variant, Pair>, options: OverheadOptions): Promise<Samples> {
   for (const variant of VARIANTS) for (let i = 0; i < options.warmup; i++) await pairs[variant]()
-  const samples: Record<Variant, number[]> = { fetch: [], 'openapi-fetch': [], goapi: [] }
+  const samples: Samples = {
+    fetch: { cpuUs: [], wallUs: [] },
+    'openapi-fetch': { cpuUs: [], wallUs: [] },
+    goapi: { cpuUs: [], wallUs: [] },
+  }
   for (let round = 0; round < options.rounds; round++) {
     for (let k = 0; k < VARIANTS.length; k++) {
       const variant = VARIANTS[(round + k) % VARIANTS.length] as Variant
       const pair = pairs[variant]
-      const start = performance.now()
+      const cpu0 = cpuNow()
+      const wall0 = performance.now()
       for (let i = 0; i < options.calls; i++) await pair()
-      samples[variant].push(((performance.now() - start) * 1000) / options.calls)
+      samples[variant].wallUs.push(((performance.now() - wall0) * 1000) / options.calls)
+      samples[variant].cpuUs.push((cpuNow() - cpu0) / options.calls)
     }
   }
+  return samples
+}
+
+export function figures(perRound: Record<Variant, number[]>): OverheadFigures {
   const perCallUs = {
-    fetch: stat(samples.fetch),
-    'openapi-fetch': stat(samples['openapi-fetch']),
-    goapi: stat(samples.goapi),
+    fetch: stat(perRound.fetch),
+    'openapi-fetch': stat(perRound['openapi-fetch']),
+    goapi: stat(perRound.goapi),
   }
   const base = perCallUs.fetch.median
   const by = (f: (s: Stat) => number) => ({
@@ -130,13 +125,42 @@ async function timeSide(pairs: Record<Variant, Pair>, options: OverheadOptions):
   return { perCallUs, ratioToFetch: by((s) => s.median / base), extraUs: by((s) => s.median - base) }
 }
 
+function side(samples: Samples): OverheadSide {
+  const pick = (k: 'cpuUs' | 'wallUs') => ({
+    fetch: samples.fetch[k],
+    'openapi-fetch': samples['openapi-fetch'][k],
+    goapi: samples.goapi[k],
+  })
+  return { cpu: figures(pick('cpuUs')), wall: figures(pick('wallUs')) }
+}
+
+/** What the overhead worker is asked to do. */
+export interface OverheadJob {
+  options: OverheadOptions
+  /** The canned server's URL; the in-memory side needs none. */
+  url: string
+}
+
+export interface OverheadReport {
+  loopback: Samples
+  inMemory: Samples
+}
+
+/** The worker's work: both sides, in its own process. */
+export async function runOverheadJob(job: OverheadJob): Promise<OverheadReport> {
+  const loopback = await timePairs(makePairs(job.url, globalThis.fetch), job.options)
+  const inMemory = await timePairs(makePairs('http://goapi.invalid', cannedFetch(new CannedTasks(0))), job.options)
+  return { loopback, inMemory }
+}
+
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const mock = await startMockProcess({ pendingMs: 0, processingMs: 0 })
+  const server = await startCannedProcess({ completeAfterMs: 0 })
   try {
-    const loopback = await timeSide(makePairs(mock.url, globalThis.fetch), options)
-    const inMemory = await timeSide(makePairs('http://goapi.invalid', inMemoryFetch()), options)
-    return { options, loopback, inMemory }
+    const worker = startWorker('overhead-client', [JSON.stringify({ options, url: server.url } satisfies OverheadJob)])
+    const report = await worker.next<OverheadReport>()
+    await worker.exited
+    return { options, loopback: side(report.loopback), inMemory: side(report.inMemory) }
   } finally {
-    await mock.close()
+    await server.close()
   }
 }

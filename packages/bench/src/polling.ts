@@ -1,146 +1,146 @@
-// (4) Polling efficiency: how many GETs a task costs and how late completion is noticed, for our
-// wait() (with the task's duration prior, as the spec gives it; and with only the kind's wide
-// prior) and for a fixed 500 ms poller (what fal's and Replicate's clients do). The model runs the
-// client's real `waitForTask` with a simulated clock injected (minutes in milliseconds); a real run
-// on the simulator, with time scaled down, checks the model.
+// (4) Polling efficiency, in simulated time: how many GETs a task costs and how late its completion
+// is noticed. Each simulated task runs the generated task function (so `wait()` gets the kind and
+// the spec's `x-goapi-task.duration` prior exactly as a user's call does) through a real client
+// whose fetch answers in memory with the canned envelopes, and whose wait has a simulated clock
+// injected (`clock`): minutes pass in milliseconds, and nothing sleeps. A fixed 500 ms poller (what
+// fal's and Replicate's clients do) runs on the same clock and server for comparison.
 import {
   createClient,
   DurationEstimates,
   taskState,
-  waitForTask,
-  type Clock,
   type GoApiClient,
   type TaskDuration,
   type TaskKind,
   type UntypedTask,
+  type WaitOptions,
 } from '@goapi/client'
+import { videoGeneration } from '@goapi/kling'
+import { imagine } from '@goapi/midjourney'
+import { countingFetch } from './burst.js'
+import { CANNED_KEY, CannedTasks, cannedFetch } from './canned.js'
 import { SimClock } from './sim-clock.js'
-import { SpecIndex, startMock, type MockServer } from '@goapi/mock'
-import { seeded, stat, type Stat } from './stats.js'
+import { mean, seeded, stat, type Stat } from './stats.js'
 
-export const POLLERS = ['goapi-eta', 'goapi-image', 'goapi-video', 'fixed-500ms'] as const
+export const POLLERS = ['goapi', 'goapi-learned', 'fixed-500ms'] as const
+/**
+ * 'goapi': each task in a fresh process (the spec's prior alone); 'goapi-learned': the scenario's
+ * tasks one after another in one process (the prior refined by those that completed).
+ */
 export type Poller = (typeof POLLERS)[number]
-/** 'goapi-eta': the task's prior (nominal, p90 8% over: the spread below); the others: the kind's. */
-const KIND: Record<Exclude<Poller, 'fixed-500ms' | 'goapi-eta'>, TaskKind> = {
-  'goapi-image': 'image',
-  'goapi-video': 'video',
-}
-const kindOf = (poller: Poller, durationMs: number): TaskKind =>
-  poller === 'goapi-image' || poller === 'goapi-video' ? KIND[poller] : durationMs >= 120_000 ? 'video' : 'image'
-/** The prior a spec entry would give a task of this nominal duration. */
-export const priorFor = (durationMs: number): TaskDuration => ({
-  typicalMs: durationMs,
-  p90Ms: Math.round(durationMs * 1.08),
-})
-const FIXED_INTERVAL_MS = 500
+export const FIXED_INTERVAL_MS = 500
 /** Task durations are drawn uniformly from nominal × (1 ± this), from a seeded generator. */
 export const DURATION_SPREAD = 0.1
 
+type Wait = Pick<WaitOptions, 'clock' | 'durations'>
+
 export interface PollingScenario {
+  /** Which goal row it is (`image`, `video`). */
+  name: string
+  /** The generated task function called, e.g. `@goapi/midjourney imagine`. */
+  task: string
   /** Nominal task duration (creation → completion), ms. */
   durationMs: number
-  /** Real-run time scale: the simulator and every poll delay run this many times faster. */
-  scale: number
+  kind: TaskKind
+  /** The prior the generated function passes (from the spec), if any. */
+  prior: TaskDuration | undefined
+  /** Runs the generated function: create, then wait with these options. */
+  run: (client: GoApiClient, wait: Wait) => Promise<UntypedTask>
 }
+
+export const DEFAULT_POLLING_SCENARIOS: readonly PollingScenario[] = [
+  {
+    name: 'image',
+    task: '@goapi/midjourney imagine',
+    durationMs: 60_000,
+    kind: imagine.kind,
+    prior: imagine.duration,
+    run: (client, wait) => imagine(client, { prompt: 'flying night city' }, wait),
+  },
+  {
+    name: 'video',
+    task: '@goapi/kling videoGeneration',
+    durationMs: 300_000,
+    kind: videoGeneration.kind,
+    prior: videoGeneration.duration,
+    run: (client, wait) => videoGeneration(client, { prompt: 'White egrets fly over the vast paddy fields' }, wait),
+  },
+]
 
 export interface PollingOptions {
   scenarios: readonly PollingScenario[]
   /** Simulated tasks per (scenario, poller). */
   trials: number
-  /** Real tasks per (scenario, poller) in the validation run, each on its own simulator; 0 skips it. */
-  realTasks: number
   seed?: number
 }
 
 export interface PollingFigures {
   /** GET requests per task (the create is not counted). */
   requests: Stat
-  /** Completion → the client sees it, ms. */
+  meanRequests: number
+  /** Completion → the caller has the task, ms. */
   lagMs: Stat
+  meanLagMs: number
 }
 
-export interface PollingRow {
+export interface PollingRow extends PollingFigures {
+  scenario: string
+  task: string
   durationMs: number
+  kind: TaskKind
+  prior: TaskDuration | undefined
   poller: Poller
-  model: PollingFigures
-  /** The validation run on the simulator, lags scaled back to real time. */
-  real?: PollingFigures & { scale: number; tasks: number }
 }
 
 export interface PollingResult {
   fixedIntervalMs: number
   durationSpread: number
+  trials: number
   rows: PollingRow[]
 }
 
-type Get = (id: string) => Promise<UntypedTask>
-
-function fakeTask(id: string, status: string): UntypedTask {
-  return {
-    task_id: id,
-    model: 'Qubico/flux1-schnell',
-    task_type: 'txt2img',
-    status,
-    output: status === 'completed' ? { image_url: 'https://example.com/x.png' } : null,
-  } as UntypedTask
-}
-
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** What fal's and Replicate's clients do: check every `intervalMs` until the task is done. */
-export async function fixedPoller(
-  get: Get,
-  id: string,
-  intervalMs: number,
-  sleep: (ms: number) => Promise<void> = realSleep,
-): Promise<UntypedTask> {
+async function fixedPoller(client: GoApiClient, clock: SimClock): Promise<UntypedTask> {
+  const created = await client.createUntypedTask({ model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: {} })
   for (;;) {
-    await sleep(intervalMs)
-    const task = await get(id)
+    await clock.sleep(FIXED_INTERVAL_MS)
+    const task = await client.getTask(created.task_id)
     const state = taskState(task.status)
     if (state === 'completed') return task
-    if (state === 'failed') throw new Error(`task ${id} failed`)
+    if (state === 'failed') throw new Error(`task ${task.task_id} failed`)
   }
 }
 
-/**
- * One simulated task with a simulated clock injected: returns GETs made and detection lag. The
- * ETA poller shares `learned` across a scenario's tasks (as one process would); the kind-only
- * pollers learn nothing, so their rows show the prior alone.
- */
-async function simulate(
+/** One task that completes `completeAfterMs` after its creation, in simulated time. */
+export async function simulateTask(
+  scenario: PollingScenario,
   poller: Poller,
-  durationMs: number,
-  completeAtMs: number,
+  completeAfterMs: number,
   learned: DurationEstimates,
 ): Promise<{ requests: number; lagMs: number }> {
   const clock = new SimClock()
-  let requests = 0
-  const get: Get = async (id) => {
-    requests++
-    return fakeTask(id, clock.now() >= completeAtMs ? 'completed' : 'processing')
-  }
+  const requests = { create: 0, get: 0, other: 0 }
+  const client = createClient({
+    apiKey: CANNED_KEY,
+    baseUrl: 'http://goapi.invalid',
+    fetch: countingFetch(requests, cannedFetch(new CannedTasks(completeAfterMs, () => clock.now()))),
+  })
+  let finished = false
   let seenAt = Number.NaN
-  const wait = (c: Clock) =>
-    waitForTask({ get, cancel: async () => undefined }, fakeTask('sim', 'pending'), {
-      clock: c,
-      kind: kindOf(poller, durationMs),
-      ...(poller === 'goapi-eta'
-        ? { duration: priorFor(durationMs), durations: learned }
-        : { durations: new DurationEstimates() }),
-    })
-  const done =
-    poller === 'fixed-500ms' ? fixedPoller(get, 'sim', FIXED_INTERVAL_MS, (ms) => clock.sleep(ms)) : wait(clock)
-  const finished = done.then(() => {
+  const job = (
+    poller === 'fixed-500ms'
+      ? fixedPoller(client, clock)
+      : scenario.run(client, { clock, durations: poller === 'goapi' ? new DurationEstimates() : learned })
+  ).then(() => {
     seenAt = clock.now()
   })
-  await clock.run()
-  await finished
-  return { requests, lagMs: seenAt - completeAtMs }
-}
-
-function figures(samples: { requests: number; lagMs: number }[]): PollingFigures {
-  return { requests: stat(samples.map((s) => s.requests)), lagMs: stat(samples.map((s) => s.lagMs)) }
+  void job.then(
+    () => (finished = true),
+    () => (finished = true),
+  )
+  await clock.runUntil(() => finished)
+  await job
+  // The task was created at time 0 of the simulated clock.
+  return { requests: requests.get, lagMs: seenAt - completeAfterMs }
 }
 
 /** `count` task durations around `nominalMs`, the same for every poller. */
@@ -151,135 +151,37 @@ export function durations(nominalMs: number, count: number, seed: number): numbe
   )
 }
 
-async function model(scenario: PollingScenario, poller: Poller, trials: number, seed: number): Promise<PollingFigures> {
-  const samples: { requests: number; lagMs: number }[] = []
+export async function measurePolling(options: PollingOptions): Promise<PollingResult> {
+  const rows: PollingRow[] = []
+  const seed = options.seed ?? 1
   const saved = Math.random
-  const learned = new DurationEstimates()
-  // The client's jitter uses Math.random: seed it too, so the model is the same on every run.
-  Math.random = seeded(seed + 1000)
   try {
-    for (const duration of durations(scenario.durationMs, trials, seed))
-      samples.push(await simulate(poller, scenario.durationMs, duration, learned))
+    for (const scenario of options.scenarios) {
+      for (const poller of POLLERS) {
+        // The client's jitter uses Math.random: seeded too, so every run simulates the same tasks.
+        Math.random = seeded(seed + 1000)
+        const learned = new DurationEstimates()
+        const samples: { requests: number; lagMs: number }[] = []
+        for (const ms of durations(scenario.durationMs, options.trials, seed))
+          samples.push(await simulateTask(scenario, poller, ms, learned))
+        const requests = samples.map((s) => s.requests)
+        const lags = samples.map((s) => s.lagMs)
+        rows.push({
+          scenario: scenario.name,
+          task: scenario.task,
+          durationMs: scenario.durationMs,
+          kind: scenario.kind,
+          prior: scenario.prior,
+          poller,
+          requests: stat(requests),
+          meanRequests: mean(requests),
+          lagMs: stat(lags),
+          meanLagMs: mean(lags),
+        })
+      }
+    }
   } finally {
     Math.random = saved
   }
-  return figures(samples)
+  return { fixedIntervalMs: FIXED_INTERVAL_MS, durationSpread: DURATION_SPREAD, trials: options.trials, rows }
 }
-
-/** Real time, `k` times faster: what the simulator does to task durations. */
-function fastClock(k: number): Clock {
-  const origin = Date.now()
-  return {
-    now: () => origin + (Date.now() - origin) * k,
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(resolve, ms / k)
-        signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
-      }),
-  }
-}
-
-/** Counts GETs per task id on their way to the simulator. */
-function countingFetch(counts: Map<string, number>): typeof fetch {
-  return (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : undefined
-    const method = (request?.method ?? init?.method ?? 'GET').toUpperCase()
-    const url = request?.url ?? String(input)
-    const m = /\/api\/v1\/task\/([^/?]+)/.exec(url)
-    if (method === 'GET' && m?.[1]) {
-      const id = decodeURIComponent(m[1])
-      counts.set(id, (counts.get(id) ?? 0) + 1)
-    }
-    return globalThis.fetch(input, init)
-  }
-}
-
-async function realRun(
-  scenario: PollingScenario,
-  tasks: number,
-  spec: SpecIndex,
-  seed: number,
-): Promise<Map<Poller, PollingFigures & { tasks: number }>> {
-  const k = scenario.scale
-  const mocks: MockServer[] = []
-  const counts = new Map<string, number>()
-  try {
-    for (const duration of durations(scenario.durationMs, tasks, seed)) {
-      const total = duration / k
-      mocks.push(
-        await startMock({
-          spec,
-          latency: { pendingMs: Math.round(total * 0.1), processingMs: Math.round(total * 0.9) },
-        }),
-      )
-    }
-    const clients: GoApiClient[] = mocks.map((m) =>
-      createClient({ apiKey: 'bench-key', baseUrl: m.url, fetch: countingFetch(counts) }),
-    )
-    const one = async (client: GoApiClient, poller: Poller) => {
-      const task = await client.createTask({
-        model: 'Qubico/flux1-schnell',
-        task_type: 'txt2img',
-        input: { prompt: 'a lighthouse at dusk' },
-      })
-      let done: UntypedTask
-      if (poller === 'fixed-500ms') {
-        done = await fixedPoller((id) => client.getTask(id), task.task_id, FIXED_INTERVAL_MS / k)
-      } else {
-        // The same schedule as the model, on a clock that runs k times faster than real time.
-        done = await client.wait(task, {
-          kind: kindOf(poller, scenario.durationMs),
-          ...(poller === 'goapi-eta' ? { duration: priorFor(scenario.durationMs) } : {}),
-          durations: new DurationEstimates(),
-          clock: fastClock(k),
-        })
-      }
-      const seenAt = Date.now()
-      const endedAt = Date.parse(done.meta?.ended_at ?? '')
-      if (!Number.isFinite(endedAt)) throw new Error(`task ${task.task_id} has no ended_at`)
-      return { poller, requests: counts.get(task.task_id) ?? 0, lagMs: (seenAt - endedAt) * k }
-    }
-    const jobs: Promise<{ poller: Poller; requests: number; lagMs: number }>[] = []
-    for (const client of clients) for (const poller of POLLERS) jobs.push(one(client, poller))
-    const results = await Promise.all(jobs)
-    const out = new Map<Poller, PollingFigures & { tasks: number }>()
-    for (const poller of POLLERS) {
-      const mine = results.filter((r) => r.poller === poller)
-      out.set(poller, { ...figures(mine), tasks: mine.length })
-    }
-    return out
-  } finally {
-    await Promise.all(mocks.map((m) => m.close()))
-  }
-}
-
-export async function measurePolling(options: PollingOptions): Promise<PollingResult> {
-  const rows: PollingRow[] = []
-  // All simulations first: the fake clock must not meet the real run's sockets and timers.
-  for (const scenario of options.scenarios) {
-    for (const poller of POLLERS) {
-      rows.push({
-        durationMs: scenario.durationMs,
-        poller,
-        model: await model(scenario, poller, options.trials, options.seed ?? 1),
-      })
-    }
-  }
-  if (options.realTasks > 0) {
-    const spec = new SpecIndex()
-    for (const scenario of options.scenarios) {
-      const real = await realRun(scenario, options.realTasks, spec, options.seed ?? 1)
-      for (const row of rows) {
-        const r = row.durationMs === scenario.durationMs ? real.get(row.poller) : undefined
-        if (r) row.real = { ...r, scale: scenario.scale }
-      }
-    }
-  }
-  return { fixedIntervalMs: FIXED_INTERVAL_MS, durationSpread: DURATION_SPREAD, rows }
-}
-
-export const DEFAULT_POLLING_SCENARIOS: readonly PollingScenario[] = [
-  { durationMs: 5_000, scale: 2 },
-  { durationMs: 60_000, scale: 5 },
-  { durationMs: 300_000, scale: 10 },
-]

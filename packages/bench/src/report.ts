@@ -2,9 +2,10 @@
 import type { BatchBenchResult } from './batch.js'
 import type { BundleResult } from './bundle.js'
 import type { CodegenResult } from './codegen.js'
+import { goalRows } from './goals.js'
 import type { OverheadResult, Variant } from './overhead.js'
 import type { PollingResult } from './polling.js'
-import type { ScaleResult } from './scale.js'
+import type { ScaleResult, ScaleSideSummary } from './scale.js'
 import type { Stat } from './stats.js'
 import type { TypecheckResult } from './typecheck.js'
 
@@ -17,10 +18,12 @@ export interface MachineInfo {
   pnpm: string
   commit: string
   loadAverageAtStart: number[]
+  /** Set when the run ends. */
+  loadAverageAtEnd?: number[]
 }
 
 export interface BenchResults {
-  schema: 1
+  schema: 2
   date: string
   machine: MachineInfo
   /** Wall time of each measurement, s. */
@@ -51,6 +54,12 @@ const ratio = (n: number) => `×${n.toFixed(2)}`
 const range = (s: Stat, f: (n: number) => string) => (s.runs > 1 ? `${f(s.min)} – ${f(s.max)}` : '—')
 const signed = (n: number, f: (n: number) => string) => `${n >= 0 ? '+' : '−'}${f(Math.abs(n))}`
 
+const CONSUMER_LABEL: Record<string, string> = {
+  goapi: '@goapi/client + @goapi/flux',
+  'goapi-proxy': '@goapi/server page: createProxyClient + @goapi/flux',
+  fetch: 'hand-written fetch',
+}
+
 const VARIANT_LABEL: Record<Variant, string> = {
   fetch: 'raw fetch',
   'openapi-fetch': 'bare openapi-fetch',
@@ -62,19 +71,24 @@ export function rows(r: BenchResults): Row[] {
   if (r.overhead) {
     const o = r.overhead
     for (const [side, label] of [
-      ['loopback', 'loopback'],
+      ['loopback', 'loopback, canned server'],
       ['inMemory', 'in-memory fetch'],
     ] as const) {
-      for (const v of ['fetch', 'openapi-fetch', 'goapi'] as const) {
-        const s = o[side].perCallUs[v]
-        out.push({
-          measure: `1. create+get, ${label}`,
-          subject: VARIANT_LABEL[v],
-          median: us(s.median),
-          range: range(s, us),
-          compared:
-            v === 'fetch' ? 'baseline' : `${ratio(o[side].ratioToFetch[v])} fetch (${signed(o[side].extraUs[v], us)})`,
-        })
+      for (const [kind, what] of [
+        ['cpu', 'CPU'],
+        ['wall', 'wall'],
+      ] as const) {
+        const f = o[side][kind]
+        for (const v of ['fetch', 'openapi-fetch', 'goapi'] as const) {
+          const s = f.perCallUs[v]
+          out.push({
+            measure: `1. create+get, ${label}, ${what}`,
+            subject: VARIANT_LABEL[v],
+            median: us(s.median),
+            range: range(s, us),
+            compared: v === 'fetch' ? 'baseline' : `${ratio(f.ratioToFetch[v])} fetch (${signed(f.extraUs[v], us)})`,
+          })
+        }
       }
     }
   }
@@ -83,7 +97,7 @@ export function rows(r: BenchResults): Row[] {
     for (const [name, s] of Object.entries(b.consumers)) {
       out.push({
         measure: '2. bundle: create + run one image + wait',
-        subject: name === 'goapi' ? '@goapi/client + @goapi/flux' : name === 'fetch' ? 'hand-written fetch' : name,
+        subject: CONSUMER_LABEL[name] ?? name,
         median: `${bytes(s.gzip)} gz`,
         range: `${bytes(s.minified)} min`,
         compared: name === 'goapi' ? `baseline (${bytes(s.ours)} min of ours)` : `${ratio(s.ratioToGoapi)} ours`,
@@ -115,7 +129,7 @@ export function rows(r: BenchResults): Row[] {
         measure: `3. tsc --noEmit (TypeScript ${r.typecheck.typescript})`,
         subject: row.fixture,
         median: `check ${row.checkTimeS.median.toFixed(2)} s, ${int(row.instantiations)} inst., ${int(row.memoryMb.median)} MB`,
-        range: `check ${range(row.checkTimeS, (n) => n.toFixed(2))} s; total ${row.totalTimeS.median.toFixed(2)} s`,
+        range: `${row.checkTimeS.runs > 1 ? `check ${range(row.checkTimeS, (n) => n.toFixed(2))} s; ` : ''}total ${row.totalTimeS.median.toFixed(2)} s`,
         compared:
           row.fixture === 'empty'
             ? 'baseline'
@@ -124,56 +138,63 @@ export function rows(r: BenchResults): Row[] {
     }
   }
   if (r.polling) {
-    for (const row of r.polling.rows) {
-      const m = row.model
+    const p = r.polling
+    for (const row of p.rows) {
+      const prior = row.prior ? `spec prior ${ms(row.prior.typicalMs)} (p90 ${ms(row.prior.p90Ms)})` : 'kind prior'
       out.push({
-        measure: `4. polling, ${ms(row.durationMs)} task`,
+        measure: `4. polling, ${ms(row.durationMs)} ${row.kind} task (${row.task}), ${p.trials} simulated tasks`,
         subject:
           row.poller === 'fixed-500ms'
-            ? 'fixed 500 ms poller'
-            : row.poller === 'goapi-eta'
-              ? "@goapi wait(), the task's duration prior (ETA)"
-              : `@goapi wait(), kind ${row.poller.replace('goapi-', '')} prior only`,
-        median: `${int(m.requests.median)} GETs, lag ${ms(m.lagMs.median)}`,
-        range: `${int(m.requests.min)}–${int(m.requests.max)} GETs; lag ${ms(m.lagMs.min)} – ${ms(m.lagMs.max)}`,
-        compared: row.real
-          ? `real run (time ÷${row.real.scale}, ${row.real.tasks} tasks): ${int(row.real.requests.median)} GETs, lag ${ms(row.real.lagMs.median)}`
-          : '—',
+            ? `fixed ${p.fixedIntervalMs} ms poller`
+            : row.poller === 'goapi'
+              ? `@goapi wait(), ${prior}, each task in a fresh process`
+              : `@goapi wait(), ${prior}, refined by the tasks before it`,
+        median: `${row.meanRequests.toFixed(1)} GETs, lag ${ms(row.meanLagMs)} (means)`,
+        range: `${int(row.requests.min)}–${int(row.requests.max)} GETs; lag ${ms(row.lagMs.min)} – ${ms(row.lagMs.max)}`,
+        compared: `median ${int(row.requests.median)} GETs, lag ${ms(row.lagMs.median)}`,
       })
     }
   }
   if (r.scale) {
     const s = r.scale
-    const label = `5. scale: ${int(s.options.tasks)} concurrent tasks of ${ms(s.taskMs)}`
-    out.push({
-      measure: label,
-      subject: 'wall time',
-      median: ms(s.wallMs.median),
-      range: range(s.wallMs, ms),
-      compared: `${ratio(s.wallToFloor)} the simulator's floor (${ms(s.floorMs.median)}; tail ${ms(s.tailMs.median)})`,
-    })
-    out.push({
-      measure: label,
-      subject: 'GETs per task',
-      median: s.getsPerTask.median.toFixed(2),
-      range: range(s.getsPerTask, (n) => n.toFixed(2)),
-      compared: `detection lag ${ms(s.lagMs.median)} (${ms(s.lagMs.min)} – ${ms(s.lagMs.max)})`,
-    })
-    out.push({
-      measure: label,
-      subject: 'peak RSS growth',
-      median: `${int(s.rssGrowthMb.median)} MB`,
-      range: range(s.rssGrowthMb, (n) => `${int(n)} MB`),
-      compared: `${((s.rssGrowthMb.median * 1024) / s.options.tasks).toFixed(0)} KB per task`,
-    })
-    const kinds = [...new Set(s.samples.flatMap((x) => Object.keys(x.handlesLeft)))].join(', ') || 'none'
-    out.push({
-      measure: label,
-      subject: 'handles left afterwards',
-      median: int(s.handlesLeft.median),
-      range: range(s.handlesLeft, int),
-      compared: `${kinds}; process exited ${ms(s.exitAfterMs.median)} after the last task`,
-    })
+    const label = `5. scale: ${int(s.options.tasks)} concurrent tasks of ${ms(s.options.taskMs)}, ${s.pairs.length} run${s.pairs.length === 1 ? '' : 's'}`
+    const both = (f: (x: ScaleSideSummary) => Stat, show: (n: number) => string, subject: string, note = '') => {
+      out.push({
+        measure: label,
+        subject: `${subject}: @goapi/client`,
+        median: show(f(s.client).median),
+        range: range(f(s.client), show),
+        compared: `raw fetch on the same schedule: ${show(f(s.fetch).median)} (${range(f(s.fetch), show)})${note}`,
+      })
+    }
+    const mb = (n: number) => `${n.toFixed(1)} MB`
+    both((x) => x.cpuMs, ms, 'CPU during the burst', `; ${ratio(s.cpuRatio)}`)
+    both((x) => x.rssGrowthMb, mb, 'peak RSS growth', `; ${ratio(s.rssGrowthRatio)}`)
+    both((x) => x.wallMs, ms, 'wall time')
+    both((x) => x.tailMs, ms, 'tail after the last completion')
+    both((x) => x.lagMs, ms, 'detection lag per task')
+    both(
+      (x) => x.getsPerTask,
+      (n) => n.toFixed(2),
+      'GETs per task',
+    )
+    const kinds = (side: 'client' | 'fetch') =>
+      [...new Set(s.pairs.flatMap((p) => Object.keys(p[side].newResources)))].join(', ') || 'none'
+    both(
+      (x) => x.newResources,
+      int,
+      'handles and timers new after the burst',
+      `; types: ${kinds('client')} (client), ${kinds('fetch')} (raw fetch)`,
+    )
+    both((x) => x.exitAfterMs, ms, 'process exits by itself after its report')
+    if (s.replayIncomplete > 0)
+      out.push({
+        measure: label,
+        subject: 'replay tasks whose last GET did not see the task completed',
+        median: int(s.replayIncomplete),
+        range: '—',
+        compared: 'the schedule is replayed exactly; these tasks are left out of its lags and tail',
+      })
   }
   if (r.codegen) {
     for (const c of r.codegen.commands) {
@@ -224,11 +245,26 @@ export function markdownTable(header: string[], body: string[][]): string {
   ].join('\n')
 }
 
+/** The goals this run measured: the figure, the goal, met or not. */
+export function goalsTable(r: BenchResults): string {
+  const goals = goalRows(r)
+  if (goals.length === 0) return '(no goal measured in this run)'
+  return markdownTable(
+    ['Measure', 'Goal', 'Measured', 'Met'],
+    goals.map((g) => [g.measure, g.goal, g.measured, g.met ? '✓' : '✗']),
+  )
+}
+
 export function mainTable(r: BenchResults): string {
   return markdownTable(
     ['Measure', 'Subject', 'Median', 'Min – max', 'Compared'],
     rows(r).map((x) => [x.measure, x.subject, x.median, x.range, x.compared]),
   )
+}
+
+/** What `pnpm bench` prints: the goals, then every figure. */
+export function printedReport(r: BenchResults): string {
+  return ['## Goals', '', goalsTable(r), '', '## Details', '', mainTable(r)].join('\n')
 }
 
 function familyTable(b: BundleResult): string {
@@ -238,21 +274,28 @@ function familyTable(b: BundleResult): string {
   )
 }
 
+const loads = (l: readonly number[] | undefined) => (l ? l.map((n) => n.toFixed(2)).join(', ') : '—')
+
 export function benchmarksMarkdown(r: BenchResults): string {
   const m = r.machine
+  const busiest = Math.max(m.loadAverageAtStart[0] ?? 0, m.loadAverageAtEnd?.[0] ?? 0)
   const parts = [
     '# Benchmarks',
     '',
-    `Written by \`pnpm bench\` on ${r.date} (commit ${m.commit}). Do not edit by hand: run the bench again. Raw results: [packages/bench/results/latest.json](packages/bench/results/latest.json).`,
+    `Written by \`npx -y pnpm@12.4.2 bench\` on ${r.date} (commit ${m.commit}). Do not edit by hand: run the bench again. Raw results: [packages/bench/results/latest.json](packages/bench/results/latest.json).`,
     '',
-    'Every timing is the median of repeated runs, with the min and max. Sizes and type counts are exact and do not vary between runs.',
+    'Every comparison is a ratio against a baseline measured in the same run. Every timing is the median of repeated runs, with the min and max; sizes, type counts and the simulated polling figures are exact and do not vary between runs.',
     '',
-    ...((m.loadAverageAtStart[0] ?? 0) > m.cores
-      ? [
-          `The machine was busy when this ran (load average ${(m.loadAverageAtStart[0] ?? 0).toFixed(1)} on ${m.cores} cores): timings are inflated and noisy; sizes, type counts and the polling model are not affected.`,
-          '',
-        ]
-      : []),
+    busiest > m.cores
+      ? `**Noisy run**: the machine was busy (1-minute load average ${(m.loadAverageAtStart[0] ?? 0).toFixed(1)} at the start, ${(m.loadAverageAtEnd?.[0] ?? 0).toFixed(1)} at the end, on ${m.cores} cores). CPU and wall times and their ratios are inflated and noisy; sizes, type counts and the polling figures (simulated time) are not affected. Rerun on a quiet machine before quoting them.`
+      : `The machine was quiet enough (1-minute load average ${(m.loadAverageAtStart[0] ?? 0).toFixed(1)} at the start, ${(m.loadAverageAtEnd?.[0] ?? 0).toFixed(1)} at the end, on ${m.cores} cores); timings still vary by a few percent between runs.`,
+    '',
+    '## Goals',
+    '',
+    goalsTable(r),
+    '',
+    '## Details',
+    '',
     mainTable(r),
     '',
   ]
@@ -268,23 +311,26 @@ export function benchmarksMarkdown(r: BenchResults): string {
   parts.push(
     '## What is measured',
     '',
-    '1. **Per-call overhead**: one create-task POST plus one get-task GET, in a loop, through `@goapi/client` (`createTask` + `getTask`), bare `openapi-fetch` with the spec types, and hand-written `fetch`. Against `@goapi/mock` on 127.0.0.1 with zero latency in its own process, and against an in-memory `fetch` (no network: only the library cost is left). Variants take turns within each round.',
-    '2. **Bundle size**: esbuild 0.28, `bundle + minify`, ESM, browser platform, gzip level 9, of the same job (create a client, generate one Flux image, wait, print it) written with each library: the files are in `packages/bench/fixtures/bundle/`. "Of ours" counts the bytes that come from this repo\'s packages (esbuild metafile; Vite module sizes). The type-only consumer must contain 0 bytes of ours.',
+    "1. **Per-call overhead**: one create-task POST plus one get-task GET, in a loop, through `@goapi/client` (`createTask` + `getTask`), bare `openapi-fetch` with the spec types, and hand-written `fetch`, in a process of its own. On loopback against the canned server (`packages/bench/src/canned.ts`: node:http answering fixed GoAPI envelopes, in another process; not the validating simulator, whose work would hide the client's), and against an in-memory `fetch` with the same answers (no network: only the library cost is left). CPU is `process.cpuUsage()` of the client process (user + system) per create+get; wall time alongside. Variants take turns within each round; ratios are of medians over the rounds.",
+    '2. **Bundle size**: esbuild 0.28, `bundle + minify`, ESM, browser platform, gzip level 9, of the same job (create a client, generate one Flux image, wait, print it) written with each library: the files are in `packages/bench/fixtures/bundle/`; the `@goapi/server` page does the job through `createProxyClient` (no key in the page). "Of ours" counts the bytes that come from this repo\'s packages (esbuild metafile; Vite module sizes). The type-only consumer must contain 0 bytes of ours.',
     '3. **Type-check cost**: `tsc --noEmit --extendedDiagnostics` (strict, NodeNext, skipLibCheck) of small consumers in `packages/bench/fixtures/typecheck/`: an empty file, the client with `@goapi/flux`, `@goapi/types` with every family package (one typed call each, generated from the spec examples), and `openai`. "Compared" is against the empty file.',
-    `4. **Polling**: the client's real \`waitForTask\` (and a fixed ${r.polling?.fixedIntervalMs ?? 500} ms poller, as fal's and Replicate's clients do) with a simulated clock injected (\`wait({ clock })\`), for tasks whose duration is drawn uniformly within ±${Math.round((r.polling?.durationSpread ?? 0.1) * 100)}% of the nominal one; GETs per task (the create is not counted) and the lag from completion to the client seeing it. The ETA row gives \`wait()\` the task's duration prior (nominal, 90th percentile 8% over, as a spec entry would) and lets it learn across the scenario's tasks; the kind rows give only the kind's wide prior and learn nothing. A real run on the simulator with time scaled down (the simulator's latency, and a clock injected into \`wait()\` that runs as many times faster) checks the model; its lags are scaled back. At high scale factors the HTTP round trip, which is not scaled, makes the real fixed poller slower than the model.`,
-    '5. **Scale**: one client (its own process) runs N `txt2img` calls at once on the simulator (another process). The floor is when the simulator completed its last task (creates queue up in it); the tail is how long after that the client had every result. Peak RSS is sampled every 20 ms. Handles are `process.getActiveResourcesInfo()` entries left over right after the last task, compared with before; the process then has to exit by itself.',
+    `4. **Polling**, in simulated time: each task calls the generated task function (\`imagine\` of \`@goapi/midjourney\`, \`videoGeneration\` of \`@goapi/kling\`), so \`wait()\` gets the kind and the spec\'s \`x-goapi-task.duration\` prior as a user\'s call does, through a real client whose \`fetch\` answers in memory with the canned envelopes; the client\'s \`clock\` option gets a simulated clock (\`@sinonjs/fake-timers\`, no global replaced), so minutes pass without sleeping. Each task completes at a duration drawn uniformly within ±${Math.round((r.polling?.durationSpread ?? 0.1) * 100)}% of the nominal one (seeded, the same for every poller). GETs per task exclude the create; the lag runs from completion to the caller having the task. The goal rows are the fresh-process case (the spec prior alone); "refined" runs the tasks one after another in one process, so the prior learns from those that completed. A fixed ${r.polling?.fixedIntervalMs ?? 500} ms poller (as fal\'s and Replicate\'s clients do) on the same clock is the comparison.`,
+    '5. **Scale**: one client (its own process) runs N concurrent `txt2img` calls (`@goapi/flux`, given a prior matching the task duration, as the spec would give for such a model) on the canned server (another process), whose tasks complete D ms after creation; it records when each request left. Then the baseline, another process, sends the same requests with hand-written `fetch`: each create at the same offset from the start and each GET when its task is as old (by the server\'s `created_at`) as it was at that GET in the client run, so the same number of GETs at the same moments; a fresh canned server serves each side. Both are measured alike: CPU of the process during the burst (`process.cpuUsage()`), peak RSS over RSS before the burst (sampled every 20 ms), the tail (when the caller had every task, after the server completed the last one). "New after the burst" lists handles (by identity, `process._getActiveHandles()`) and timers (`process.getActiveResourcesInfo()`) present 50 ms after the last task and not before the burst; the process must then exit by itself.',
     '6. **Codegen and build**: wall time of `pnpm generate --check` (bundle, lint, validate the spec and regenerate every file in memory) and of `pnpm build` after one untimed warm-up build.',
-    "7. **Batch**: `@goapi/batch` (`runBatch` with a SQLite journal, its own process) runs N `txt2img` rows on the simulator (another process) whose account allows L tasks at once, each taking D ms; no `--concurrency` is given, so the batch starts from the account's `max_concurrent_task_count`. The floor is ceil(N / L) × D: no client can finish sooner. RSS is sampled after each tenth of the rows; its growth from 20 % to 100 % is scaled to 10,000 rows (flat = about 0). The journal line times the four writes each row costs (submitting with compare-and-set, task claim, running, completed) on a temporary SQLite file, against the in-memory store, and the fsync of the WAL that a create waits for (one fsync serves every row waiting).",
+    "7. **Batch**: `@goapi/batch` (`runBatch` with a SQLite journal, its own process) runs N `txt2img` rows on the simulator (`@goapi/mock`, another process) whose account allows L tasks at once, each taking D ms; no `--concurrency` is given, so the batch starts from the account's `max_concurrent_task_count`. The floor is ceil(N / L) × D: no client can finish sooner. RSS is sampled after each tenth of the rows; its growth from 20 % to 100 % is scaled to 10,000 rows (flat = about 0). The journal line times the four writes each row costs (submitting with compare-and-set, task claim, running, completed) on a temporary SQLite file, against the in-memory store, and the fsync of the WAL that a create waits for (one fsync serves every row waiting).",
     '',
     '## Reproduce',
     '',
+    'On a fresh clone (Node ≥ 20.19):',
+    '',
     '```sh',
-    'pnpm install',
-    'pnpm bench                   # builds, runs everything (about 9 minutes on an idle 2-core machine), writes this file',
-    'pnpm bench --only polling    # one or more of: overhead, bundle, typecheck, polling, scale, codegen, batch (prints only)',
+    'npx -y pnpm@12.4.2 install --frozen-lockfile',
+    'npx -y pnpm@12.4.2 bench                       # builds, runs everything, prints the tables, writes this file',
+    'npx -y pnpm@12.4.2 bench --only polling        # one or more of: bundle, typecheck, overhead, polling, scale, codegen, batch (prints only)',
+    'npx -y pnpm@12.4.2 bench --only scale --small  # tiny sizes, to check the harness quickly (prints only)',
     '```',
     '',
-    'Timings depend on the machine and on whatever else runs on it: compare runs from the same machine.',
+    'Timings depend on the machine and on whatever else runs on it: compare runs from the same machine, and prefer a quiet one.',
     '',
     '## Machine',
     '',
@@ -296,7 +342,8 @@ export function benchmarksMarkdown(r: BenchResults): string {
         ['OS', m.os],
         ['Node', m.node],
         ['pnpm', m.pnpm],
-        ['Load average at start (1, 5, 15 min)', m.loadAverageAtStart.map((n) => n.toFixed(2)).join(', ')],
+        ['Load average at start (1, 5, 15 min)', loads(m.loadAverageAtStart)],
+        ['Load average at end (1, 5, 15 min)', loads(m.loadAverageAtEnd)],
         [
           'Run time per measure',
           Object.entries(r.sectionSeconds)

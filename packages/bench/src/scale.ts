@@ -1,95 +1,115 @@
-// (5) Scale: one client drives N concurrent tasks to completion on the simulator (its own
-// process): wall time against the simulator's floor, peak RSS growth, handles left afterwards.
+// (5) Scale: one client (its own process) runs N concurrent txt2img tasks of D ms on the canned
+// server (another process), and records when it sent each request. A second process then sends
+// the same requests at the same moments with hand-written fetch calls (the baseline): the same
+// number of GETs, at the same offsets from the start. Both are measured alike: CPU of the process
+// during the burst, peak RSS growth, how late the last completion is noticed, and the handles and
+// timers that are new after the burst (not those present before it).
 import { performance } from 'node:perf_hooks'
-import { startMockProcess, startWorker } from './child.js'
+import type { BurstFigures, TaskSchedule } from './burst.js'
+import { startCannedProcess, startWorker } from './child.js'
 import { stat, type Stat } from './stats.js'
 
 export interface ScaleOptions {
   tasks: number
+  /** Pairs of runs (client, then its replay). */
   runs: number
-  /** Simulated task duration; the floor no client can beat. */
-  latency: { pendingMs: number; processingMs: number }
-}
-
-/** What one run of the worker reports. */
-export interface ScaleSample {
-  tasks: number
-  completed: number
-  failed: number
-  firstError?: string
-  wallMs: number
-  /** When the simulator completed the last task, from the start, ms. */
-  lastCompletionMs: number
-  /** Per task: completion → the client sees it, ms. */
-  lagsMs: number[]
-  requests: { create: number; get: number; other: number }
-  rssBeforeMb: number
-  rssPeakMb: number
-  /** Active resources (process.getActiveResourcesInfo) more than before the run, by type. */
-  handlesLeft: Record<string, number>
-  /** Time from its report until the worker process exited by itself, ms. */
-  exitAfterMs?: number
-}
-
-export interface ScaleResult {
-  options: ScaleOptions
-  /** One task's simulated duration (pending + processing). */
+  /** How long after its creation the canned server reports a task completed. */
   taskMs: number
-  /** The simulator's own floor: when it completed the last task (creates queue up), from the start. */
-  floorMs: Stat
-  /** From the start until the client has every task completed. */
+}
+
+export interface ScaleSide extends BurstFigures {
+  /** From its report until the worker process exited by itself, ms. */
+  exitAfterMs: number
+}
+
+export interface ScalePair {
+  client: ScaleSide
+  fetch: ScaleSide
+}
+
+export interface ScaleSideSummary {
+  cpuMs: Stat
   wallMs: Stat
-  /** Median over runs of wall time / floor. */
-  wallToFloor: number
-  /** Wall time minus floor: how late the client noticed the last completion. */
+  /** Wall time minus when the server completed the last task. */
   tailMs: Stat
   lagMs: Stat
   getsPerTask: Stat
   rssGrowthMb: Stat
-  /** Sum of handles left over all types, per run. */
-  handlesLeft: Stat
+  /** Sum of the new resources, per run. */
+  newResources: Stat
   exitAfterMs: Stat
-  samples: ScaleSample[]
+}
+
+export interface ScaleResult {
+  options: ScaleOptions
+  client: ScaleSideSummary
+  fetch: ScaleSideSummary
+  /** Medians over the pairs of client / replay. */
+  cpuRatio: number
+  rssGrowthRatio: number
+  /** Replay tasks whose last GET did not see the task completed (0 when the replay is faithful). */
+  replayIncomplete: number
+  pairs: ScalePair[]
 }
 
 const EXIT_GRACE_MS = 15_000
 
-async function once(options: ScaleOptions): Promise<ScaleSample> {
-  const mock = await startMockProcess(options.latency)
+async function side(
+  name: 'scale-client' | 'scale-replay',
+  options: ScaleOptions,
+  schedule?: TaskSchedule[],
+): Promise<{ side: ScaleSide; schedule?: TaskSchedule[] }> {
+  const server = await startCannedProcess({ completeAfterMs: options.taskMs })
   try {
-    const worker = startWorker('scale-client', [
-      JSON.stringify({
-        url: mock.url,
-        tasks: options.tasks,
-        taskMs: options.latency.pendingMs + options.latency.processingMs,
-      }),
+    const worker = startWorker(name, [
+      JSON.stringify({ url: server.url, tasks: options.tasks, taskMs: options.taskMs }),
     ])
-    const sample = await worker.next<ScaleSample>()
+    if (schedule) worker.send({ url: server.url, schedule })
+    const report = await worker.next<{ figures: BurstFigures; schedule?: TaskSchedule[] }>()
     const reported = performance.now()
     const timer = setTimeout(() => worker.process.kill(), EXIT_GRACE_MS)
     await worker.exited
     clearTimeout(timer)
-    return { ...sample, exitAfterMs: performance.now() - reported }
+    return {
+      side: { ...report.figures, exitAfterMs: performance.now() - reported },
+      ...(report.schedule ? { schedule: report.schedule } : {}),
+    }
   } finally {
-    await mock.close()
+    await server.close()
+  }
+}
+
+const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0)
+const growth = (s: ScaleSide) => s.rssPeakMb - s.rssBeforeMb
+
+function summary(sides: ScaleSide[]): ScaleSideSummary {
+  return {
+    cpuMs: stat(sides.map((s) => s.cpuMs)),
+    wallMs: stat(sides.map((s) => s.wallMs)),
+    tailMs: stat(sides.map((s) => s.wallMs - s.lastCompletionMs)),
+    lagMs: stat(sides.flatMap((s) => (s.lagsMs.length ? s.lagsMs : [Number.NaN]))),
+    getsPerTask: stat(sides.map((s) => s.requests.get / Math.max(1, s.tasks))),
+    rssGrowthMb: stat(sides.map(growth)),
+    newResources: stat(sides.map((s) => total(s.newResources))),
+    exitAfterMs: stat(sides.map((s) => s.exitAfterMs)),
   }
 }
 
 export async function measureScale(options: ScaleOptions): Promise<ScaleResult> {
-  const samples: ScaleSample[] = []
-  for (let i = 0; i < options.runs; i++) samples.push(await once(options))
+  const pairs: ScalePair[] = []
+  for (let i = 0; i < options.runs; i++) {
+    const client = await side('scale-client', options)
+    if (!client.schedule) throw new Error('the scale client reported no schedule')
+    const replay = await side('scale-replay', options, client.schedule)
+    pairs.push({ client: client.side, fetch: replay.side })
+  }
   return {
     options,
-    taskMs: options.latency.pendingMs + options.latency.processingMs,
-    floorMs: stat(samples.map((s) => s.lastCompletionMs)),
-    wallMs: stat(samples.map((s) => s.wallMs)),
-    wallToFloor: stat(samples.map((s) => s.wallMs / s.lastCompletionMs)).median,
-    tailMs: stat(samples.map((s) => s.wallMs - s.lastCompletionMs)),
-    lagMs: stat(samples.flatMap((s) => s.lagsMs)),
-    getsPerTask: stat(samples.map((s) => s.requests.get / Math.max(1, s.completed))),
-    rssGrowthMb: stat(samples.map((s) => s.rssPeakMb - s.rssBeforeMb)),
-    handlesLeft: stat(samples.map((s) => Object.values(s.handlesLeft).reduce((a, b) => a + b, 0))),
-    exitAfterMs: stat(samples.map((s) => s.exitAfterMs ?? Number.NaN)),
-    samples,
+    client: summary(pairs.map((p) => p.client)),
+    fetch: summary(pairs.map((p) => p.fetch)),
+    cpuRatio: stat(pairs.map((p) => p.client.cpuMs / p.fetch.cpuMs)).median,
+    rssGrowthRatio: stat(pairs.map((p) => growth(p.client) / Math.max(growth(p.fetch), 0.1))).median,
+    replayIncomplete: pairs.reduce((n, p) => n + (p.fetch.tasks - p.fetch.completed), 0),
+    pairs,
   }
 }

@@ -1,67 +1,60 @@
-// Simulated time for wait(): sleeps are queued and fire in order of their end, jumping the clock
-// there once every promise that can run has run. Polling is measured without sleeping.
+// Simulated time for wait(): the client's `Clock` (now + sleep) on a standalone @sinonjs/fake-timers
+// clock (no global is replaced, so real sockets and timers keep working). `runUntil` moves time to
+// the next sleep's end only once every waiter is asleep: polling is measured without sleeping.
 import { AbortError, type Clock } from '@goapi/client'
+import { createClock } from '@sinonjs/fake-timers'
 
-interface Timer {
-  at: number
-  seq: number
-  fire: () => void
-}
+/** Turns of the event loop allowed without a new sleep before a simulation is declared stuck. */
+const MAX_IDLE_TURNS = 10_000
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export class SimClock implements Clock {
-  #now = 0
-  #seq = 0
-  #timers: Timer[] = []
+  readonly #fake = createClock(0)
 
   now(): number {
-    return this.#now
+    return this.#fake.now
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const aborted = () => {
-        const reason: unknown = signal?.reason
-        return new AbortError(`The operation was aborted${reason instanceof Error ? `: ${reason.message}` : ''}`)
-      }
+      const aborted = () => new AbortError('The operation was aborted', { cause: signal?.reason })
       if (signal?.aborted) return reject(aborted())
-      const timer: Timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, fire: resolve }
-      this.#timers.push(timer)
-      signal?.addEventListener(
-        'abort',
+      const onAbort = () => {
+        this.#fake.clearTimeout(timer)
+        reject(aborted())
+      }
+      const timer = this.#fake.setTimeout(
         () => {
-          this.#timers = this.#timers.filter((t) => t !== timer)
-          reject(aborted())
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
         },
-        { once: true },
+        Math.max(0, ms),
       )
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
   }
 
-  /** Lets every pending promise run (a macrotask turn). */
-  static settle(): Promise<void> {
-    return new Promise((resolve) => setImmediate(resolve))
+  /** Sleeps not yet over. */
+  get sleeping(): number {
+    return this.#fake.countTimers()
   }
 
-  /** Runs timers in time order until none is left or `until` (checked before each) says stop. */
-  async run(until: () => boolean = () => false): Promise<void> {
+  /**
+   * Runs until `done()`: lets the event loop turn (requests on an in-memory fetch answer within a
+   * turn or a few) until `waiters()` sleeps are pending, then jumps to the earliest one's end.
+   */
+  async runUntil(done: () => boolean, waiters: () => number = () => 1): Promise<void> {
+    let idle = 0
     for (;;) {
-      await SimClock.settle()
-      if (until() || this.#timers.length === 0) return
-      this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq)
-      const next = this.#timers.shift() as Timer
-      this.#now = next.at
-      next.fire()
+      await turn()
+      if (done()) return
+      if (this.sleeping < Math.max(1, waiters())) {
+        if (++idle > MAX_IDLE_TURNS) throw new Error('simulation stuck: nothing sleeps and nothing finished')
+        continue
+      }
+      idle = 0
+      this.#fake.next()
     }
-  }
-
-  /** Moves the clock to `at`, firing every timer due by then. */
-  async advanceTo(at: number): Promise<void> {
-    await this.run(() => this.#timers.length === 0 || this.#earliest() > at)
-    this.#now = Math.max(this.#now, at)
-    await SimClock.settle()
-  }
-
-  #earliest(): number {
-    return Math.min(...this.#timers.map((t) => t.at))
   }
 }

@@ -16,6 +16,11 @@ export function stat(values: readonly number[]): Stat {
   return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number, runs: sorted.length }
 }
 
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('mean() needs at least one value')
+  return values.reduce((a, b) => a + b, 0) / values.length
+}
+
 /** A small seeded PRNG (mulberry32), so simulated scenarios are the same on every run. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0
