@@ -23,11 +23,13 @@ import { mean, seeded, stat, type Stat } from './stats.js'
 
 export const POLLERS = ['goapi', 'goapi-learned', 'fixed-500ms'] as const
 /**
- * 'goapi': each task in a fresh process (the spec's prior alone); 'goapi-learned': the scenario's
- * tasks one after another in one process (the prior refined by those that completed).
+ * 'goapi': each task in a fresh process (the spec's prior alone); 'goapi-learned': a process that
+ * has already seen WARMUP_TASKS tasks of the pair complete, so the prior is refined by them.
  */
 export type Poller = (typeof POLLERS)[number]
 export const FIXED_INTERVAL_MS = 500
+/** Tasks of the pair that completed in the process before the measured ones, for 'goapi-learned'. */
+export const WARMUP_TASKS = 10
 /** Task durations are drawn uniformly from nominal × (1 ± this), from a seeded generator. */
 export const DURATION_SPREAD = 0.1
 
@@ -93,6 +95,8 @@ export interface PollingRow extends PollingFigures {
 
 export interface PollingResult {
   fixedIntervalMs: number
+  /** Tasks of the pair completed in the process before the measured ones ('goapi-learned'). */
+  warmupTasks: number
   durationSpread: number
   trials: number
   rows: PollingRow[]
@@ -161,6 +165,11 @@ export async function measurePolling(options: PollingOptions): Promise<PollingRe
         // The client's jitter uses Math.random: seeded too, so every run simulates the same tasks.
         Math.random = seeded(seed + 1000)
         const learned = new DurationEstimates()
+        // 'goapi-learned' is the steady state of a process: it has already seen WARMUP_TASKS tasks of
+        // the pair complete (not counted), then the measured ones.
+        if (poller === 'goapi-learned')
+          for (const ms of durations(scenario.durationMs, WARMUP_TASKS, seed + 7))
+            await simulateTask(scenario, poller, ms, learned)
         const samples: { requests: number; lagMs: number }[] = []
         for (const ms of durations(scenario.durationMs, options.trials, seed))
           samples.push(await simulateTask(scenario, poller, ms, learned))
@@ -183,5 +192,11 @@ export async function measurePolling(options: PollingOptions): Promise<PollingRe
   } finally {
     Math.random = saved
   }
-  return { fixedIntervalMs: FIXED_INTERVAL_MS, durationSpread: DURATION_SPREAD, trials: options.trials, rows }
+  return {
+    fixedIntervalMs: FIXED_INTERVAL_MS,
+    warmupTasks: WARMUP_TASKS,
+    durationSpread: DURATION_SPREAD,
+    trials: options.trials,
+    rows,
+  }
 }

@@ -148,7 +148,7 @@ export function rows(r: BenchResults): Row[] {
             ? `fixed ${p.fixedIntervalMs} ms poller`
             : row.poller === 'goapi'
               ? `@goapi wait(), ${prior}, each task in a fresh process`
-              : `@goapi wait(), ${prior}, refined by the tasks before it`,
+              : `@goapi wait(), ${prior}, after ${p.warmupTasks} tasks of the pair completed in the process`,
         median: `${row.meanRequests.toFixed(1)} GETs, lag ${ms(row.meanLagMs)} (means)`,
         range: `${int(row.requests.min)}–${int(row.requests.max)} GETs; lag ${ms(row.lagMs.min)} – ${ms(row.lagMs.max)}`,
         compared: `median ${int(row.requests.median)} GETs, lag ${ms(row.lagMs.median)}`,

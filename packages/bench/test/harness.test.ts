@@ -8,7 +8,7 @@ import { AbortError, DurationEstimates } from '@goapi/client'
 import { buildSchedule, newResources, replaySchedule, snapshotResources } from '../src/burst.js'
 import { CannedTasks, bodyText, cannedFetch, cannedHandler } from '../src/canned.js'
 import { GOALS, goalRows, type Goal } from '../src/goals.js'
-import { DEFAULT_POLLING_SCENARIOS, simulateTask } from '../src/polling.js'
+import { DEFAULT_POLLING_SCENARIOS, durations, measurePolling, simulateTask, WARMUP_TASKS } from '../src/polling.js'
 import type { BenchResults } from '../src/report.js'
 import { SimClock } from '../src/sim-clock.js'
 
@@ -167,6 +167,21 @@ describe('polling simulation', () => {
       requests: 121,
       lagMs: 499,
     })
+  })
+
+  it('the learned row measures a process that has seen WARMUP_TASKS tasks of the pair, not a fresh one', async () => {
+    const only = { scenarios: [image], trials: 5, seed: 3 }
+    const { rows, warmupTasks } = await measurePolling(only)
+    expect(warmupTasks).toBe(WARMUP_TASKS)
+    const learned = rows.find((row) => row.poller === 'goapi-learned')
+    const freshRow = rows.find((row) => row.poller === 'goapi')
+    // The same tasks (same seed), so the difference is what the process learned before them.
+    const warmed = new DurationEstimates()
+    for (const ms of durations(image.durationMs, WARMUP_TASKS, 3 + 7))
+      await simulateTask(image, 'goapi-learned', ms, warmed)
+    const estimate = warmed.get('midjourney', 'imagine')
+    expect(estimate?.typicalMs).toBeGreaterThan(image.durationMs * 0.9)
+    expect(learned?.meanRequests).toBeLessThan(freshRow?.meanRequests ?? 0)
   })
 
   it("runs the client's wait() with the spec prior on the simulated clock", async () => {
