@@ -1,6 +1,4 @@
-// The client core: configuration, the typed task routes and wait/run, on top of openapi-fetch.
-import * as openapiFetch from 'openapi-fetch'
-import type { Client, Middleware } from 'openapi-fetch'
+// The client core: configuration, the typed task routes and wait/run, on `fetch`.
 import type {
   CompletedTask,
   InputOf,
@@ -36,16 +34,6 @@ import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type R
 import { sleep } from './internal/sleep.js'
 import { waitForTask, type WaitOptions } from './wait.js'
 
-// openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
-// requires it with Node's interop (default = module.exports), so unwrap one level there.
-type CreateFetchClient = typeof openapiFetch.default
-// Unwrapped when `raw` is first built, not at import: a top-level read would keep openapi-fetch in
-// every bundle.
-function createFetchClient<P extends {}>(...args: Parameters<CreateFetchClient>): Client<P> {
-  const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
-  return (typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default)<P>(...args)
-}
-
 export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
 /** The documented GoAPI domains, tried in this order. */
 export const DEFAULT_BASE_URLS: readonly string[] = ['https://api.goapi.ai', 'https://api.goapi.xyz']
@@ -63,8 +51,6 @@ export interface ClientOptions {
   fetch?: typeof fetch
   /** Timeout of each HTTP request in ms. Default 60 000. */
   timeoutMs?: number
-  /** openapi-fetch middleware, run on every request (the API key is already set). */
-  middleware?: Middleware[]
   /** Defaults for every `wait()`/`run()` of this client. */
   wait?: WaitOptions
   /** Retries of failed calls (see the README's retry policy). Default 2; 0 disables retries. */
@@ -127,8 +113,6 @@ export interface GoApiClient {
   readonly baseUrls: readonly string[]
   /** The timeout of each request in ms (`timeoutMs` of {@link createClient}; default 60 000). */
   readonly timeoutMs: number
-  /** The underlying openapi-fetch client, typed from the spec, for any route (the API key is set). */
-  readonly raw: Client<paths>
   /** Creates a task of a known (model, task type); resolves with the new task (usually `pending`). */
   createTask<M extends Model, T extends TaskTypeOf<M>>(
     request: TaskRequestOf<M, T>,
@@ -210,24 +194,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   // Every request goes through the guard: no redirect is followed to another origin or for a
   // POST, and no answer is read past `maxResponseBytes`.
   const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
-  // `raw` (openapi-fetch) is built on first use: the client's own calls below send `fetch(url, init)`
-  // themselves (a string body, no `Request` to copy), unless the client has middleware, which
-  // only openapi-fetch runs.
-  let rawClient: Client<paths> | undefined
-  const getRaw = (): Client<paths> => {
-    if (rawClient) return rawClient
-    // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
-    // machinery when none is given, and user middleware still sees the key already set.
-    rawClient = createFetchClient<paths>({
-      baseUrl: first,
-      headers: proxy ? {} : { 'x-api-key': apiKey },
-      redirect: 'manual',
-      fetch: (request: Request) => guarded(request),
-    })
-    for (const mw of options.middleware ?? []) rawClient.use(mw)
-    return rawClient
-  }
-  const viaRaw = (options.middleware?.length ?? 0) > 0
 
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
@@ -247,10 +213,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
 
   /** Sends one call: `fetch(url, init)` with a JSON string body, parsed as openapi-fetch would. */
   async function send(spec: CallSpec<unknown>, baseUrl: string, f: typeof fetch): Promise<Result> {
-    if (viaRaw) {
-      const raw = getRaw() as unknown as Record<Method, (route: string, init: object) => Promise<Result>>
-      return raw[spec.method](spec.route, { params: spec.params, body: spec.body, baseUrl, fetch: f })
-    }
     const taskId = spec.params?.path?.task_id
     let url =
       baseUrl + (taskId === undefined ? spec.route : spec.route.replace('{task_id}', encodeURIComponent(taskId)))
@@ -441,9 +403,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
     baseUrl: first,
     baseUrls,
     timeoutMs: defaultTimeout,
-    get raw() {
-      return getRaw()
-    },
     createTask(request, opts) {
       return create(request, opts) as Promise<never>
     },

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  rawClient,
   APIError,
   AuthenticationError,
   PermissionDeniedError,
@@ -170,7 +171,7 @@ describe('account calls', () => {
 
 describe('bearerAuth', () => {
   it('moves the key from x-api-key to Authorization: Bearer for one request', async () => {
-    const { response } = await goapi.raw.GET('/account/info', {
+    const { response } = await rawClient(goapi).GET('/account/info', {
       baseUrl: `${base}/echo-base`,
       middleware: [bearerAuth],
     })
