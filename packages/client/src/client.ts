@@ -12,6 +12,7 @@ import type {
   paths,
 } from '@goapi/types'
 import {
+  type CreationUnknownReason,
   APIConnectionError,
   APIError,
   AbortError,
@@ -294,41 +295,31 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   /** The policy: what each failure means for a read (GET/DELETE) and for a create (POST). */
   function decide(error: unknown, method: Method): Decision | undefined {
     if (!(error instanceof GoApiError) || error instanceof AbortError) return undefined
+    const post = method === 'POST'
+    // A create that may have reached GoAPI is never sent again: its outcome is unknown.
+    const unknown = (reason: CreationUnknownReason, failover = false): Decision => ({
+      error: new TaskCreationUnknownError(reason, error),
+      retry: false,
+      failover,
+    })
     // An answer too large or redirected elsewhere will not change by asking again; for a create it
     // still came from the server, so the task may exist.
-    const unusable = error instanceof ResponseTooLargeError || error instanceof RedirectError
-    if (unusable && method !== 'POST') return undefined
-    if (unusable)
-      return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
-    const retryAfterMs = error instanceof APIError ? error.retryAfterMs : undefined
-    if (method === 'POST') {
-      if (error instanceof APIConnectionError && !error.mayHaveReachedServer)
-        return { error, retry: true, failover: true }
-      if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
-      if (error instanceof APIConnectionError)
-        return { error: new TaskCreationUnknownError('connection', error), retry: false, failover: true }
-      if (error instanceof TimeoutError)
-        return { error: new TaskCreationUnknownError('timeout', error), retry: false, failover: false }
-      if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message)) {
-        return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
-      }
-      if (error instanceof APIError && (error.status === 408 || error.status >= 500)) {
-        return {
-          error: new TaskCreationUnknownError('server-error', error),
-          retry: false,
-          failover: error.status >= 500,
-        }
-      }
-      if (error instanceof APIError && error.status < 300)
-        return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
-      return undefined
-    }
-    if (error instanceof APIConnectionError || error instanceof TimeoutError)
-      return { error, retry: true, failover: true }
+    if (error instanceof ResponseTooLargeError || error instanceof RedirectError)
+      return post ? unknown('invalid-response') : undefined
+    if (error instanceof APIConnectionError)
+      return post && error.mayHaveReachedServer ? unknown('connection', true) : { error, retry: true, failover: true }
+    if (error instanceof TimeoutError) return post ? unknown('timeout') : { error, retry: true, failover: true }
+    if (!(error instanceof APIError)) return undefined
+    const { status, retryAfterMs } = error
     if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
-    if (error instanceof APIError && error.status === 408) return { error, retry: true, failover: false }
-    if (error instanceof APIError && error.status >= 500) return { error, retry: true, failover: true, retryAfterMs }
-    return undefined
+    if (post) {
+      if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message))
+        return unknown('invalid-response')
+      if (status === 408 || status >= 500) return unknown('server-error', status >= 500)
+      return status < 300 ? unknown('invalid-response') : undefined
+    }
+    if (status === 408) return { error, retry: true, failover: false }
+    return status >= 500 ? { error, retry: true, failover: true, retryAfterMs } : undefined
   }
 
   async function call<R>(spec: CallSpec<R>, opts: RequestOptions | undefined): Promise<R> {

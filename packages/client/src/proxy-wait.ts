@@ -6,7 +6,7 @@ import { ConfigurationError, TaskFailedError } from './errors.js'
 import { abortError } from './internal/sleep.js'
 import { taskState } from './internal/status.js'
 import { sseData } from './sse.js'
-import { DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from './wait.js'
+import { DEFAULT_WAIT_TIMEOUT_MS, fingerprint, type WaitOptions } from './wait.js'
 
 /** Polls from the last task seen, with these options (the client's `waitForTask`). */
 export type PollFallback = (from: UntypedTask | string, options: WaitOptions) => Promise<UntypedTask>
@@ -46,7 +46,7 @@ export async function waitViaEvents(
   let last: UntypedTask | undefined = typeof first === 'string' ? undefined : first
   let seen = ''
   const report = (task: UntypedTask) => {
-    const print = `${task.status}|${JSON.stringify(task.output ?? null)}`
+    const print = fingerprint(task)
     if (print !== seen) {
       seen = print
       options.onProgress?.(task)

@@ -233,35 +233,16 @@ function progressOf(task: UntypedTask): number | undefined {
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000
 
-class Token {
-  constructor(readonly text: string) {}
-}
-
 /**
- * The task's status and output as one string, to notice changes: JSON-like, built without
- * recursion (a deeply nested output cannot overflow the stack).
+ * The task's status and output as one string, to notice changes. An output too deeply nested to
+ * serialise (possible only past the client's depth cap) is told apart by its status alone.
  */
-function fingerprint(task: UntypedTask): string {
-  const out: string[] = [String(task.status), '|']
-  const stack: unknown[] = [task.output ?? null]
-  while (stack.length > 0) {
-    const v = stack.pop()
-    if (v instanceof Token) out.push(v.text)
-    else if (Array.isArray(v)) {
-      stack.push(new Token(']'))
-      for (let j = v.length - 1; j >= 0; j--) stack.push(v[j] as unknown, new Token(j ? ',' : ''))
-      out.push('[')
-    } else if (typeof v === 'object' && v !== null) {
-      const entries = Object.entries(v)
-      stack.push(new Token('}'))
-      for (let j = entries.length - 1; j >= 0; j--) {
-        const [k, value] = entries[j] as [string, unknown]
-        stack.push(value, new Token(`${j ? ',' : ''}${JSON.stringify(k)}:`))
-      }
-      out.push('{')
-    } else out.push(JSON.stringify(v) ?? 'null')
+export function fingerprint(task: UntypedTask): string {
+  try {
+    return `${task.status}|${JSON.stringify(task.output ?? null)}`
+  } catch {
+    return `${task.status}|`
   }
-  return out.join('')
 }
 
 /** Whether an error while polling is worth another try (the task itself is not affected). */
@@ -378,8 +359,8 @@ export async function waitForTask(
       if (remaining <= 0) {
         if (options.cancelOnTimeout) await deps.cancel(taskId).catch(() => undefined)
         throw new TimeoutError(
-          `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status: ${last?.status || 'unknown'}). ` +
-            `The task keeps running on GoAPI${options.cancelOnTimeout ? ' unless the cancel succeeded' : ''}: get it again later with its id.`,
+          `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status: ${last?.status || 'unknown'}); ` +
+            `it keeps running on GoAPI${options.cancelOnTimeout ? ' unless the cancel succeeded' : ''}.`,
           { taskId, task: last },
         )
       }
