@@ -156,13 +156,18 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
   return makeClient(options)
 }
 
-/** How a proxy client waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is tree-shaken elsewhere. */
+/**
+ * How a proxy client waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is tree-shaken
+ * elsewhere. `fetchFn` is the client's guarded `fetch` (redirect rules, answer cap); events nested
+ * deeper than `maxDepth` are not used.
+ */
 export type EventsWait = (
   baseUrl: string,
   fetchFn: typeof fetch,
   first: UntypedTask | string,
   options: WaitOptions,
   poll: (from: UntypedTask | string, options: WaitOptions) => Promise<UntypedTask>,
+  maxDepth: number,
 ) => Promise<UntypedTask>
 
 /** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) that waits with it. */
@@ -466,7 +471,9 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
           from,
           opts,
         )
-      return (events ? events(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
+      return (
+        events ? events(first, guarded, task, merged, poll, maxResponseDepth) : poll(task, merged)
+      ) as Promise<never>
     },
     async run(request, runOptions) {
       const task = await client.createTask(request, runOptions)

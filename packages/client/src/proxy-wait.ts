@@ -3,6 +3,7 @@
 import type { UntypedTask } from '@goapi/types'
 import { makeClient, type GoApiClient, type ProxyClientOptions } from './client.js'
 import { ConfigurationError, TaskFailedError } from './errors.js'
+import { nestedDeeperThan } from './internal/redact.js'
 import { abortError } from './internal/sleep.js'
 import { taskState } from './internal/status.js'
 import { sseData } from './sse.js'
@@ -33,13 +34,18 @@ export function createProxyClient(options: ProxyClientOptions): GoApiClient {
   return makeClient(options, waitViaEvents)
 }
 
-/** Waits for a task through `<baseUrl>/api/v1/task/{id}/events`. */
+/**
+ * Waits for a task through `<baseUrl>/api/v1/task/{id}/events`, read with `fetchFn` (the client's
+ * guarded `fetch`: redirect rules and answer cap); an event nested deeper than `maxDepth` ends the
+ * stream like a break (polling takes over).
+ */
 export async function waitViaEvents(
   baseUrl: string,
   fetchFn: typeof fetch,
   first: UntypedTask | string,
   options: WaitOptions,
   poll: PollFallback,
+  maxDepth: number,
 ): Promise<UntypedTask> {
   const taskId = typeof first === 'string' ? first : first.task_id
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS)
@@ -59,7 +65,7 @@ export async function waitViaEvents(
     const state = taskState(last.status)
     if (state === 'completed' || state === 'failed') return fallback()
   }
-  const streamed = await follow(baseUrl, fetchFn, taskId, deadline, options.signal, (task) => {
+  const streamed = await follow(baseUrl, fetchFn, taskId, deadline, options.signal, maxDepth, (task) => {
     last = task
     report(task)
   })
@@ -78,6 +84,7 @@ async function follow(
   taskId: string,
   deadline: number,
   signal: AbortSignal | undefined,
+  maxDepth: number,
   onTask: (task: UntypedTask) => void,
 ): Promise<UntypedTask | undefined> {
   const stop = new AbortController()
@@ -102,6 +109,7 @@ async function follow(
         continue
       }
       if (!isTask(value) || value.task_id !== taskId) continue
+      if (nestedDeeperThan(value, maxDepth)) return undefined
       onTask(value)
       const state = taskState(value.status)
       if (state === 'completed') return value
