@@ -33,7 +33,7 @@ import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
-import { waitForTask, type WaitOptions } from './wait.js'
+import { waitForTask, type TaskFeed, type WaitOptions } from './wait.js'
 
 export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
 /** The documented GoAPI domains, tried in this order. */
@@ -157,21 +157,13 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
 }
 
 /**
- * How a proxy client waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is tree-shaken
- * elsewhere. `fetchFn` is the client's guarded `fetch` (redirect rules, answer cap); events nested
- * deeper than `maxDepth` are not used.
+ * The feed of a proxy client's waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is
+ * tree-shaken elsewhere. `fetchFn` is the client's guarded `fetch` (redirect rules, answer cap).
  */
-export type EventsWait = (
-  baseUrl: string,
-  fetchFn: typeof fetch,
-  first: UntypedTask | string,
-  options: WaitOptions,
-  poll: (from: UntypedTask | string, options: WaitOptions) => Promise<UntypedTask>,
-  maxDepth: number,
-) => Promise<UntypedTask>
+export type EventsFeed = (baseUrl: string, fetchFn: typeof fetch, maxDepth: number) => TaskFeed
 
-/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) that waits with it. */
-export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsWait): GoApiClient {
+/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) whose waits follow that feed. */
+export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsFeed): GoApiClient {
   const proxy = events !== undefined
   const givenKey = proxy ? undefined : (options.apiKey ?? envApiKey())
   if (!proxy && (!givenKey || !givenKey.trim())) {
@@ -200,6 +192,7 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   // Every request goes through the guard: no redirect is followed to another origin or for a
   // POST, and no answer is read past `maxResponseBytes`.
   const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
+  const proxyFeed = events?.(first, guarded, maxResponseDepth)
 
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
@@ -454,25 +447,23 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
         ...(waitOptions as WaitOptions | undefined),
         poll: { ...options.wait?.poll, ...waitOptions?.poll },
       }
-      const poll = (from: UntypedTask | string, opts: WaitOptions) =>
-        waitForTask(
-          {
-            // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
-            // host is left for the next one), bounded by what is left of the deadline.
-            get: (id, signal, remainingMs) =>
-              client.getTask(id, {
-                signal,
-                maxRetries: 0,
-                timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
-              }),
-            cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
-            log,
-          },
-          from,
-          opts,
-        )
-      return (
-        events ? events(first, guarded, task, merged, poll, maxResponseDepth) : poll(task, merged)
+      // A proxy client's waits follow the proxy's events stream unless given another feed.
+      merged.feed ??= proxyFeed
+      return waitForTask(
+        {
+          // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
+          // host is left for the next one), bounded by what is left of the deadline.
+          get: (id, signal, remainingMs) =>
+            client.getTask(id, {
+              signal,
+              maxRetries: 0,
+              timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
+            }),
+          cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
+          log,
+        },
+        task,
+        merged,
       ) as Promise<never>
     },
     async run(request, runOptions) {
