@@ -6,6 +6,7 @@ import {
   rawClient,
   APIError,
   AuthenticationError,
+  ConfigurationError,
   PermissionDeniedError,
   bearerAuth,
   createClient,
@@ -182,5 +183,28 @@ describe('bearerAuth', () => {
     await getAccountInfo(goapi)
     expect(seen.at(-1)?.apiKey).toBe(KEY)
     expect(seen.at(-1)?.authorization).toBeUndefined()
+  })
+})
+
+describe('rawClient', () => {
+  it('is built once per client, and its middleware runs for route functions too', async () => {
+    const own = createClient({ apiKey: KEY, baseUrl: base })
+    const raw = rawClient(own)
+    expect(rawClient(own)).toBe(raw)
+    expect(rawClient(goapi)).not.toBe(raw)
+    const paths: string[] = []
+    raw.use({
+      onRequest({ request }) {
+        paths.push(new URL(request.url).pathname)
+        return undefined
+      },
+    })
+    await getAccountInfo(own)
+    expect(paths).toEqual(['/account/info'])
+    expect(seen.at(-1)?.apiKey).toBe(KEY)
+  })
+
+  it('refuses a client that createClient did not make', () => {
+    expect(() => rawClient({ ...goapi })).toThrow(ConfigurationError)
   })
 })
