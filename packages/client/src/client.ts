@@ -1,6 +1,4 @@
-// The client core: configuration, the typed task routes and wait/run, on top of openapi-fetch.
-import * as openapiFetch from 'openapi-fetch'
-import type { Client, Middleware } from 'openapi-fetch'
+// The client core: configuration, the typed task routes and wait/run, on `fetch`.
 import type {
   CompletedTask,
   InputOf,
@@ -14,6 +12,7 @@ import type {
   paths,
 } from '@goapi/types'
 import {
+  type CreationUnknownReason,
   APIConnectionError,
   APIError,
   AbortError,
@@ -34,17 +33,7 @@ import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
-import { waitForTask, type WaitOptions } from './wait.js'
-
-// openapi-fetch's CommonJS build exports createClient as `exports.default`, and our CommonJS build
-// requires it with Node's interop (default = module.exports), so unwrap one level there.
-type CreateFetchClient = typeof openapiFetch.default
-// Unwrapped when `raw` is first built, not at import: a top-level read would keep openapi-fetch in
-// every bundle.
-function createFetchClient<P extends {}>(...args: Parameters<CreateFetchClient>): Client<P> {
-  const fetchDefault = openapiFetch.default as CreateFetchClient | { default: CreateFetchClient }
-  return (typeof fetchDefault === 'function' ? fetchDefault : fetchDefault.default)<P>(...args)
-}
+import { waitForTask, type TaskFeed, type WaitOptions } from './wait.js'
 
 export const DEFAULT_BASE_URL = 'https://api.goapi.ai'
 /** The documented GoAPI domains, tried in this order. */
@@ -63,8 +52,6 @@ export interface ClientOptions {
   fetch?: typeof fetch
   /** Timeout of each HTTP request in ms. Default 60 000. */
   timeoutMs?: number
-  /** openapi-fetch middleware, run on every request (the API key is already set). */
-  middleware?: Middleware[]
   /** Defaults for every `wait()`/`run()` of this client. */
   wait?: WaitOptions
   /** Retries of failed calls (see the README's retry policy). Default 2; 0 disables retries. */
@@ -127,8 +114,6 @@ export interface GoApiClient {
   readonly baseUrls: readonly string[]
   /** The timeout of each request in ms (`timeoutMs` of {@link createClient}; default 60 000). */
   readonly timeoutMs: number
-  /** The underlying openapi-fetch client, typed from the spec, for any route (the API key is set). */
-  readonly raw: Client<paths>
   /** Creates a task of a known (model, task type); resolves with the new task (usually `pending`). */
   createTask<M extends Model, T extends TaskTypeOf<M>>(
     request: TaskRequestOf<M, T>,
@@ -171,17 +156,14 @@ export function createClient(options: ClientOptions = {}): GoApiClient {
   return makeClient(options)
 }
 
-/** How a proxy client waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is tree-shaken elsewhere. */
-export type EventsWait = (
-  baseUrl: string,
-  fetchFn: typeof fetch,
-  first: UntypedTask | string,
-  options: WaitOptions,
-  poll: (from: UntypedTask | string, options: WaitOptions) => Promise<UntypedTask>,
-) => Promise<UntypedTask>
+/**
+ * The feed of a proxy client's waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is
+ * tree-shaken elsewhere. `fetchFn` is the client's guarded `fetch` (redirect rules, answer cap).
+ */
+export type EventsFeed = (baseUrl: string, fetchFn: typeof fetch, maxDepth: number) => TaskFeed
 
-/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) that waits with it. */
-export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsWait): GoApiClient {
+/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) whose waits follow that feed. */
+export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsFeed): GoApiClient {
   const proxy = events !== undefined
   const givenKey = proxy ? undefined : (options.apiKey ?? envApiKey())
   if (!proxy && (!givenKey || !givenKey.trim())) {
@@ -210,24 +192,7 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   // Every request goes through the guard: no redirect is followed to another origin or for a
   // POST, and no answer is read past `maxResponseBytes`.
   const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
-  // `raw` (openapi-fetch) is built on first use: the client's own calls below send `fetch(url, init)`
-  // themselves (a string body, no `Request` to copy), unless the client has middleware, which
-  // only openapi-fetch runs.
-  let rawClient: Client<paths> | undefined
-  const getRaw = (): Client<paths> => {
-    if (rawClient) return rawClient
-    // The key is a default header rather than a middleware: openapi-fetch then skips its middleware
-    // machinery when none is given, and user middleware still sees the key already set.
-    rawClient = createFetchClient<paths>({
-      baseUrl: first,
-      headers: proxy ? {} : { 'x-api-key': apiKey },
-      redirect: 'manual',
-      fetch: (request: Request) => guarded(request),
-    })
-    for (const mw of options.middleware ?? []) rawClient.use(mw)
-    return rawClient
-  }
-  const viaRaw = (options.middleware?.length ?? 0) > 0
+  const proxyFeed = events?.(first, guarded, maxResponseDepth)
 
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
@@ -247,10 +212,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
 
   /** Sends one call: `fetch(url, init)` with a JSON string body, parsed as openapi-fetch would. */
   async function send(spec: CallSpec<unknown>, baseUrl: string, f: typeof fetch): Promise<Result> {
-    if (viaRaw) {
-      const raw = getRaw() as unknown as Record<Method, (route: string, init: object) => Promise<Result>>
-      return raw[spec.method](spec.route, { params: spec.params, body: spec.body, baseUrl, fetch: f })
-    }
     const taskId = spec.params?.path?.task_id
     let url =
       baseUrl + (taskId === undefined ? spec.route : spec.route.replace('{task_id}', encodeURIComponent(taskId)))
@@ -332,41 +293,31 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   /** The policy: what each failure means for a read (GET/DELETE) and for a create (POST). */
   function decide(error: unknown, method: Method): Decision | undefined {
     if (!(error instanceof GoApiError) || error instanceof AbortError) return undefined
+    const post = method === 'POST'
+    // A create that may have reached GoAPI is never sent again: its outcome is unknown.
+    const unknown = (reason: CreationUnknownReason, failover = false): Decision => ({
+      error: new TaskCreationUnknownError(reason, error),
+      retry: false,
+      failover,
+    })
     // An answer too large or redirected elsewhere will not change by asking again; for a create it
     // still came from the server, so the task may exist.
-    const unusable = error instanceof ResponseTooLargeError || error instanceof RedirectError
-    if (unusable && method !== 'POST') return undefined
-    if (unusable)
-      return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
-    const retryAfterMs = error instanceof APIError ? error.retryAfterMs : undefined
-    if (method === 'POST') {
-      if (error instanceof APIConnectionError && !error.mayHaveReachedServer)
-        return { error, retry: true, failover: true }
-      if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
-      if (error instanceof APIConnectionError)
-        return { error: new TaskCreationUnknownError('connection', error), retry: false, failover: true }
-      if (error instanceof TimeoutError)
-        return { error: new TaskCreationUnknownError('timeout', error), retry: false, failover: false }
-      if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message)) {
-        return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
-      }
-      if (error instanceof APIError && (error.status === 408 || error.status >= 500)) {
-        return {
-          error: new TaskCreationUnknownError('server-error', error),
-          retry: false,
-          failover: error.status >= 500,
-        }
-      }
-      if (error instanceof APIError && error.status < 300)
-        return { error: new TaskCreationUnknownError('invalid-response', error), retry: false, failover: false }
-      return undefined
-    }
-    if (error instanceof APIConnectionError || error instanceof TimeoutError)
-      return { error, retry: true, failover: true }
+    if (error instanceof ResponseTooLargeError || error instanceof RedirectError)
+      return post ? unknown('invalid-response') : undefined
+    if (error instanceof APIConnectionError)
+      return post && error.mayHaveReachedServer ? unknown('connection', true) : { error, retry: true, failover: true }
+    if (error instanceof TimeoutError) return post ? unknown('timeout') : { error, retry: true, failover: true }
+    if (!(error instanceof APIError)) return undefined
+    const { status, retryAfterMs } = error
     if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
-    if (error instanceof APIError && error.status === 408) return { error, retry: true, failover: false }
-    if (error instanceof APIError && error.status >= 500) return { error, retry: true, failover: true, retryAfterMs }
-    return undefined
+    if (post) {
+      if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message))
+        return unknown('invalid-response')
+      if (status === 408 || status >= 500) return unknown('server-error', status >= 500)
+      return status < 300 ? unknown('invalid-response') : undefined
+    }
+    if (status === 408) return { error, retry: true, failover: false }
+    return status >= 500 ? { error, retry: true, failover: true, retryAfterMs } : undefined
   }
 
   async function call<R>(spec: CallSpec<R>, opts: RequestOptions | undefined): Promise<R> {
@@ -441,9 +392,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
     baseUrl: first,
     baseUrls,
     timeoutMs: defaultTimeout,
-    get raw() {
-      return getRaw()
-    },
     createTask(request, opts) {
       return create(request, opts) as Promise<never>
     },
@@ -499,24 +447,24 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
         ...(waitOptions as WaitOptions | undefined),
         poll: { ...options.wait?.poll, ...waitOptions?.poll },
       }
-      const poll = (from: UntypedTask | string, opts: WaitOptions) =>
-        waitForTask(
-          {
-            // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
-            // host is left for the next one), bounded by what is left of the deadline.
-            get: (id, signal, remainingMs) =>
-              client.getTask(id, {
-                signal,
-                maxRetries: 0,
-                timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
-              }),
-            cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
-            log,
-          },
-          from,
-          opts,
-        )
-      return (events ? events(first, baseFetch, task, merged, poll) : poll(task, merged)) as Promise<never>
+      // A proxy client's waits follow the proxy's events stream unless given another feed.
+      merged.feed ??= proxyFeed
+      return waitForTask(
+        {
+          // Each poll is one attempt (the wait loop itself retries transient failures, and a failed
+          // host is left for the next one), bounded by what is left of the deadline.
+          get: (id, signal, remainingMs) =>
+            client.getTask(id, {
+              signal,
+              maxRetries: 0,
+              timeoutMs: Math.max(1, Math.min(defaultTimeout, remainingMs)),
+            }),
+          cancel: (id) => client.cancelTask(id, { timeoutMs: Math.min(defaultTimeout, 10_000) }),
+          log,
+        },
+        task,
+        merged,
+      ) as Promise<never>
     },
     async run(request, runOptions) {
       const task = await client.createTask(request, runOptions)

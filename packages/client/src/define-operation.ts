@@ -1,6 +1,6 @@
 // The one mechanism behind every family package's special routes (OpenAI-compatible, GPTs, file
 // upload, legacy): a typed function per operation of the spec, sent through the client's
-// openapi-fetch `raw` client and typed by `paths` (parameters, body and answer).
+// openapi-fetch client (`rawClient`) and typed by `paths` (parameters, body and answer).
 import type { Middleware } from 'openapi-fetch'
 import type { paths } from '@goapi/types'
 import type { GoApiClient } from './client.js'
@@ -20,6 +20,7 @@ import { withDeadline } from './internal/request.js'
 import { errorCodes, provablyNotSent } from './internal/retry.js'
 import { abortError } from './internal/sleep.js'
 import { bearerAuth } from './openai-compat.js'
+import { rawClient } from './raw.js'
 import { sseData } from './sse.js'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -317,7 +318,7 @@ export function defineOperation<
     if (inner && maxBytes !== maxJson) {
       init.fetch = guardedFetch(inner.fetch, { apiKey: inner.apiKey, maxBytes, maxErrorBytes: maxJson })
     }
-    const raw = client.raw as unknown as Record<string, RawCall>
+    const raw = rawClient(client) as unknown as Record<string, RawCall>
     const send = raw[method.toUpperCase()]
     if (!send) throw new Error(`openapi-fetch has no ${method.toUpperCase()}`)
     return withDeadline(options.timeoutMs ?? client.timeoutMs, options.signal, what, async (signal) => {

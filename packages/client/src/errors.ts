@@ -11,35 +11,31 @@ export interface GoApiErrorOptions {
   cause?: unknown
 }
 
-/** Base class of every error thrown by the GoAPI client. */
+/**
+ * Base class of every error thrown by the GoAPI client. The fields of `options` (but `cause`, which
+ * is the standard `Error` cause) become the error's fields, and `toJSON()` gives them all (but a
+ * `task`, which can be large) with `name` and `message`.
+ */
 export class GoApiError extends Error {
   override name = 'GoApiError'
   /** HTTP status, when the error came from an HTTP answer. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /** GoAPI's `code` from the answer body, when there was one. */
-  readonly code: number | undefined
+  declare readonly code: number | undefined
   /** GoAPI's `message` from the answer body, when there was one. */
-  readonly apiMessage: string | undefined
+  declare readonly apiMessage: string | undefined
   /** The task this error is about, when known. */
-  readonly taskId: string | undefined
+  declare readonly taskId: string | undefined
 
   constructor(message: string, options: GoApiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.status = options.status
-    this.code = options.code
-    this.apiMessage = options.apiMessage
-    this.taskId = options.taskId
+    const { cause, ...fields } = options
+    super(message, cause === undefined ? undefined : { cause })
+    Object.assign(this, fields)
   }
 
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      status: this.status,
-      code: this.code,
-      apiMessage: this.apiMessage,
-      taskId: this.taskId,
-    }
+    const { task: _task, ...fields } = this as unknown as Record<string, unknown>
+    return { name: this.name, message: this.message, ...fields }
   }
 }
 
@@ -52,22 +48,16 @@ export class ConfigurationError extends GoApiError {
 export class APIError extends GoApiError {
   override name = 'APIError'
   /** The parsed answer body (JSON, the API key scrubbed), or its text when it was not JSON. */
-  readonly body: unknown
+  declare readonly body: unknown
   declare readonly status: number
   /**
    * The answer's `Retry-After` in ms (429 and 503 only), when it was a sane value: seconds or an
    * HTTP date, between 0 and 1 hour. Negative, non-numeric or longer values are ignored.
    */
-  readonly retryAfterMs: number | undefined
+  declare readonly retryAfterMs: number | undefined
 
   constructor(message: string, options: GoApiErrorOptions & { status: number; body?: unknown; retryAfterMs?: number }) {
     super(message, options)
-    this.body = options.body
-    this.retryAfterMs = options.retryAfterMs
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), body: this.body }
   }
 }
 
@@ -107,15 +97,10 @@ export class InternalServerError extends APIError {
  */
 export class RedirectError extends APIError {
   override name = 'RedirectError'
-  readonly location: string | undefined
+  declare readonly location: string | undefined
 
   constructor(message: string, options: GoApiErrorOptions & { status: number; location?: string }) {
     super(message, options)
-    this.location = options.location
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), location: this.location }
   }
 }
 
@@ -126,17 +111,11 @@ export class RedirectError extends APIError {
  */
 export class ResponseTooLargeError extends GoApiError {
   override name = 'ResponseTooLargeError'
-  readonly limit: 'bytes' | 'depth'
-  readonly max: number
+  declare readonly limit: 'bytes' | 'depth'
+  declare readonly max: number
 
   constructor(message: string, options: GoApiErrorOptions & { limit: 'bytes' | 'depth'; max: number }) {
     super(message, options)
-    this.limit = options.limit
-    this.max = options.max
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), limit: this.limit, max: this.max }
   }
 }
 
@@ -144,24 +123,19 @@ export class ResponseTooLargeError extends GoApiError {
 export class APIConnectionError extends GoApiError {
   override name = 'APIConnectionError'
   /** The system error code behind the failure when known (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, ...). */
-  readonly causeCode: string | undefined
+  declare readonly causeCode: string | undefined
   /**
    * `false` only when the request provably never reached GoAPI (connection refused, DNS failure,
    * connect timeout); `true` when it may have been received and acted on.
    */
-  readonly mayHaveReachedServer: boolean
+  declare readonly mayHaveReachedServer: boolean
 
   constructor(
     message: string,
     options: GoApiErrorOptions & { causeCode?: string; mayHaveReachedServer?: boolean } = {},
   ) {
     super(message, options)
-    this.causeCode = options.causeCode
     this.mayHaveReachedServer = options.mayHaveReachedServer ?? true
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), causeCode: this.causeCode, mayHaveReachedServer: this.mayHaveReachedServer }
   }
 }
 
@@ -177,19 +151,15 @@ export type CreationUnknownReason = 'connection' | 'timeout' | 'server-error' | 
  */
 export class TaskCreationUnknownError extends GoApiError {
   override name = 'TaskCreationUnknownError'
-  readonly reason: CreationUnknownReason
+  declare readonly reason: CreationUnknownReason
 
   constructor(reason: CreationUnknownReason, cause: GoApiError) {
     super(
-      `The create-task request may have reached GoAPI, so the task may have been created (and billed), but no usable answer came back (${cause.message}). ` +
-        'It was not retried, to avoid a duplicate task: look for it among your recent tasks (listTaskHistory(), the GoAPI workspace or your webhook) before creating it again.',
+      `The task may have been created (and billed), but no usable answer came back (${cause.message}). ` +
+        'Not retried, to avoid a duplicate: look for it in your recent tasks (listTaskHistory()) before creating it again.',
       { status: cause.status, code: cause.code, apiMessage: cause.apiMessage, cause },
     )
     this.reason = reason
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason }
   }
 }
 
@@ -199,10 +169,9 @@ export class TaskCreationUnknownError extends GoApiError {
  */
 export class TimeoutError extends GoApiError {
   override name = 'TimeoutError'
-  readonly task: UntypedTask | undefined
+  declare readonly task: UntypedTask | undefined
   constructor(message: string, options: GoApiErrorOptions & { task?: UntypedTask } = {}) {
     super(message, options)
-    this.task = options.task
   }
 }
 
@@ -214,9 +183,9 @@ export class AbortError extends GoApiError {
 /** The task ended with `status: failed`. `task` is the failed task; `code`/`apiMessage`/`rawMessage` come from its `error`. */
 export class TaskFailedError extends GoApiError {
   override name = 'TaskFailedError'
-  readonly task: UntypedTask
+  declare readonly task: UntypedTask
   /** The upstream provider's own text (`error.raw_message`). */
-  readonly rawMessage: string | undefined
+  declare readonly rawMessage: string | undefined
 
   constructor(task: UntypedTask) {
     const err = task.error
@@ -230,10 +199,6 @@ export class TaskFailedError extends GoApiError {
     this.task = task
     this.rawMessage = err?.raw_message
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), rawMessage: this.rawMessage }
-  }
 }
 
 /** Why a webhook delivery was rejected. */
@@ -246,7 +211,7 @@ export type WebhookFailureReason =
  */
 export class WebhookVerificationError extends GoApiError {
   override name = 'WebhookVerificationError'
-  readonly reason: WebhookFailureReason
+  declare readonly reason: WebhookFailureReason
   declare readonly status: number
 
   constructor(reason: WebhookFailureReason, message: string, options: { taskId?: string } = {}) {
@@ -260,9 +225,5 @@ export class WebhookVerificationError extends GoApiError {
             : 409
     super(message, { status, taskId: options.taskId })
     this.reason = reason
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason }
   }
 }

@@ -35,10 +35,17 @@ export interface PollPolicy {
   jitter: number
 }
 
-/** Tasks pushed from outside (verified webhooks): a wait subscribed to its task ends on the push. */
+/**
+ * Tasks pushed from outside (verified webhooks, a proxy's events stream): a wait subscribed to its
+ * task ends on the push, and polls only as a late safety net while the feed lasts.
+ */
 export interface TaskFeed {
-  /** Calls `listener` with every task pushed for `taskId`; returns the unsubscribe function. */
-  subscribe(taskId: string, listener: (task: UntypedTask) => void): () => void
+  /**
+   * Calls `listener` with every task pushed for `taskId`; returns the unsubscribe function. A feed
+   * that can no longer deliver (a stream that broke) calls `lost`: the wait then polls at its usual
+   * pace.
+   */
+  subscribe(taskId: string, listener: (task: UntypedTask) => void, lost?: () => void): () => void
 }
 
 export interface TaskFeedSource extends TaskFeed {
@@ -88,7 +95,10 @@ export interface WaitOptions<T = UntypedTask> {
   duration?: TaskDuration
   /** Where completed tasks refine the priors, per (model, task type). Default: one per process. */
   durations?: DurationEstimates
-  /** Pushed tasks (webhooks): the wait ends on a push and polls only as a late safety net. */
+  /**
+   * Pushed tasks (webhooks): the wait ends on a push and polls only as a late safety net (not at a
+   * fixed `poll` pace) until the feed is lost. A proxy client's default: the proxy's events stream.
+   */
   feed?: TaskFeed
   /** The clock (default: real time). */
   clock?: Clock
@@ -233,35 +243,16 @@ function progressOf(task: UntypedTask): number | undefined {
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000
 
-class Token {
-  constructor(readonly text: string) {}
-}
-
 /**
- * The task's status and output as one string, to notice changes: JSON-like, built without
- * recursion (a deeply nested output cannot overflow the stack).
+ * The task's status and output as one string, to notice changes. An output too deeply nested to
+ * serialise (possible only past the client's depth cap) is told apart by its status alone.
  */
-function fingerprint(task: UntypedTask): string {
-  const out: string[] = [String(task.status), '|']
-  const stack: unknown[] = [task.output ?? null]
-  while (stack.length > 0) {
-    const v = stack.pop()
-    if (v instanceof Token) out.push(v.text)
-    else if (Array.isArray(v)) {
-      stack.push(new Token(']'))
-      for (let j = v.length - 1; j >= 0; j--) stack.push(v[j] as unknown, new Token(j ? ',' : ''))
-      out.push('[')
-    } else if (typeof v === 'object' && v !== null) {
-      const entries = Object.entries(v)
-      stack.push(new Token('}'))
-      for (let j = entries.length - 1; j >= 0; j--) {
-        const [k, value] = entries[j] as [string, unknown]
-        stack.push(value, new Token(`${j ? ',' : ''}${JSON.stringify(k)}:`))
-      }
-      out.push('{')
-    } else out.push(JSON.stringify(v) ?? 'null')
+export function fingerprint(task: UntypedTask): string {
+  try {
+    return `${task.status}|${JSON.stringify(task.output ?? null)}`
+  } catch {
+    return `${task.status}|`
   }
-  return out.join('')
 }
 
 /** Whether an error while polling is worth another try (the task itself is not affected). */
@@ -338,15 +329,24 @@ export async function waitForTask(
     if (done) return done
   }
 
-  // A push wakes the sleep: in feed mode each sleep gets its own controller (there are few).
+  // A push (or the feed's loss) wakes the sleep: while a feed lasts each sleep gets its own
+  // controller (there are few).
   let pushed: UntypedTask | undefined
   let wake: (() => void) | undefined
-  const unsubscribe = options.feed?.subscribe(taskId, (task) => {
-    pushed = task
-    wake?.()
-  })
+  let fed = options.feed !== undefined
+  const unsubscribe = options.feed?.subscribe(
+    taskId,
+    (task) => {
+      pushed = task
+      wake?.()
+    },
+    () => {
+      fed = false
+      wake?.()
+    },
+  )
   const nap = async (ms: number): Promise<void> => {
-    if (!options.feed) return clock.sleep(ms, options.signal)
+    if (!fed) return clock.sleep(ms, options.signal)
     if (pushed) return
     const outer = options.signal
     const controller = new AbortController()
@@ -357,7 +357,7 @@ export async function waitForTask(
     try {
       await clock.sleep(ms, controller.signal)
     } catch (error) {
-      if (!pushed || outer?.aborted) throw error
+      if ((!pushed && fed) || outer?.aborted) throw error
     } finally {
       wake = undefined
       outer?.removeEventListener('abort', onAbort)
@@ -378,14 +378,15 @@ export async function waitForTask(
       if (remaining <= 0) {
         if (options.cancelOnTimeout) await deps.cancel(taskId).catch(() => undefined)
         throw new TimeoutError(
-          `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status: ${last?.status || 'unknown'}). ` +
-            `The task keeps running on GoAPI${options.cancelOnTimeout ? ' unless the cancel succeeded' : ''}: get it again later with its id.`,
+          `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status: ${last?.status || 'unknown'}); ` +
+            `it keeps running on GoAPI${options.cancelOnTimeout ? ' unless the cancel succeeded' : ''}.`,
           { taskId, task: last },
         )
       }
-      const delay = fixed
-        ? pollDelay(policy, attempt)
-        : etaDelay(prior, age + clock.now() - started, policy.maxDelayMs, { feed: options.feed !== undefined })
+      const delay =
+        fixed && !fed
+          ? pollDelay(policy, attempt)
+          : etaDelay(prior, age + clock.now() - started, policy.maxDelayMs, { feed: fed })
       lastDelay = Math.min(Math.max(pause, delay), remaining)
       await nap(lastDelay)
       pause = 0

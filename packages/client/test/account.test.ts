@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  rawClient,
   APIError,
   AuthenticationError,
+  ConfigurationError,
   PermissionDeniedError,
   bearerAuth,
   createClient,
@@ -170,7 +172,7 @@ describe('account calls', () => {
 
 describe('bearerAuth', () => {
   it('moves the key from x-api-key to Authorization: Bearer for one request', async () => {
-    const { response } = await goapi.raw.GET('/account/info', {
+    const { response } = await rawClient(goapi).GET('/account/info', {
       baseUrl: `${base}/echo-base`,
       middleware: [bearerAuth],
     })
@@ -181,5 +183,28 @@ describe('bearerAuth', () => {
     await getAccountInfo(goapi)
     expect(seen.at(-1)?.apiKey).toBe(KEY)
     expect(seen.at(-1)?.authorization).toBeUndefined()
+  })
+})
+
+describe('rawClient', () => {
+  it('is built once per client, and its middleware runs for route functions too', async () => {
+    const own = createClient({ apiKey: KEY, baseUrl: base })
+    const raw = rawClient(own)
+    expect(rawClient(own)).toBe(raw)
+    expect(rawClient(goapi)).not.toBe(raw)
+    const paths: string[] = []
+    raw.use({
+      onRequest({ request }) {
+        paths.push(new URL(request.url).pathname)
+        return undefined
+      },
+    })
+    await getAccountInfo(own)
+    expect(paths).toEqual(['/account/info'])
+    expect(seen.at(-1)?.apiKey).toBe(KEY)
+  })
+
+  it('refuses a client that createClient did not make', () => {
+    expect(() => rawClient({ ...goapi })).toThrow(ConfigurationError)
   })
 })

@@ -224,6 +224,33 @@ describe('task feed (webhooks)', () => {
     expect(gets).toEqual([etaWindow(prior, 3_000).hi])
   })
 
+  it('a lost feed hands over to the usual polling pace at once', async () => {
+    const clock = new SimClock()
+    const { deps, gets, created } = simulated(clock, 60_000)
+    let lose: (() => void) | undefined
+    const feed = {
+      subscribe: (_id: string, _listener: (t: UntypedTask) => void, lost?: () => void) => {
+        lose = lost
+        return () => undefined
+      },
+    }
+    const done = waitForTask(deps, created, {
+      clock,
+      feed,
+      durations: new DurationEstimates(),
+      kind: 'image',
+      duration: { typicalMs: 60_000, p90Ms: 66_000 },
+    })
+    await clock.advanceTo(10_000)
+    expect(gets).toEqual([])
+    lose?.()
+    await clock.run()
+    await done
+    // Checked right away, then on the ETA schedule: not only once, as the safety net at the window's end.
+    expect(gets[0]).toBe(10_000)
+    expect(gets.length).toBeGreaterThan(2)
+  })
+
   it('an abort during the wait rejects with AbortError and unsubscribes', async () => {
     const clock = new SimClock()
     let subscribed = 0

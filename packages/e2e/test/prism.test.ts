@@ -2,7 +2,7 @@
 // spec, and every example request of the spec (each task type's create body, each other route)
 // goes to it through our client. Prism validates each request against the spec; none may fail.
 import { createRequire } from 'node:module'
-import { bearerAuth, createClient, type GoApiClient } from '@goapi/client'
+import { bearerAuth, createClient, rawClient, type GoApiClient } from '@goapi/client'
 import type { CatalogTask } from '@goapi/mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectAccepted, startPrism, type Prism } from './support/prism.js'
@@ -36,7 +36,7 @@ let goapi: GoApiClient
 
 beforeAll(async () => {
   prism = await startPrism()
-  goapi = createClient({ apiKey: 'prism-test-key', baseUrl: prism.url, middleware: [prism.record] })
+  goapi = createClient({ apiKey: 'prism-test-key', baseUrl: prism.url, fetch: prism.fetch })
 }, 180_000)
 
 afterAll(() => prism?.close())
@@ -121,7 +121,7 @@ describe('Prism validates every other route example sent through the client', ()
           init.bodySerializer = multipart
         } else init.body = body.body
       }
-      const raw = goapi.raw as unknown as Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', RawCall>
+      const raw = rawClient(goapi) as unknown as Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', RawCall>
       prism.reset()
       await raw[method.toUpperCase() as 'GET'](route, init)
       expectValid(name)

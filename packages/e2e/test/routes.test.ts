@@ -45,7 +45,7 @@ let goapi: GoApiClient
 
 beforeAll(async () => {
   prism = await startPrism()
-  goapi = createClient({ apiKey: 'prism-routes-key', baseUrl: prism.url, middleware: [prism.record] })
+  goapi = createClient({ apiKey: 'prism-routes-key', baseUrl: prism.url, fetch: prism.fetch })
 }, 180_000)
 
 afterAll(() => prism?.close())

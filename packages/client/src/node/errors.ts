@@ -20,14 +20,10 @@ export type DownloadFailure =
  */
 export class DownloadError extends GoApiError {
   override name = 'DownloadError'
-  readonly reason: DownloadFailure
+  declare readonly reason: DownloadFailure
 
   constructor(reason: DownloadFailure, message: string, options: { status?: number; cause?: unknown } = {}) {
     super(message, options)
     this.reason = reason
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason }
   }
 }

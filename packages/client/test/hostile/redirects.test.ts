@@ -3,6 +3,7 @@
 // there, and a create must be sent exactly once.
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  rawClient,
   MAX_REDIRECTS,
   RedirectError,
   TaskCreationUnknownError,
@@ -60,9 +61,9 @@ describe('redirects never carry the key to another origin', () => {
   it('the raw openapi-fetch client does not follow either', async () => {
     const { elsewhere, goapi } = await pair(302)
     await expect(
-      goapi.raw.GET('/api/v1/task/{task_id}', { params: { path: { task_id: 'abc' } } }),
+      rawClient(goapi).GET('/api/v1/task/{task_id}', { params: { path: { task_id: 'abc' } } }),
     ).rejects.toBeInstanceOf(RedirectError)
-    await expect(goapi.raw.POST('/api/v1/task', { body: create as never })).rejects.toBeInstanceOf(RedirectError)
+    await expect(rawClient(goapi).POST('/api/v1/task', { body: create as never })).rejects.toBeInstanceOf(RedirectError)
     expect(elsewhere.hits).toHaveLength(0)
   })
 

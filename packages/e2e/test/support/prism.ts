@@ -1,11 +1,10 @@
 // Prism, an independent spec-driven mock server, on the bundled spec: started once per test file,
-// with a middleware that records Prism's verdict on each request our client sends it.
+// with a `fetch` that records Prism's verdict on each request our client sends it.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ClientOptions } from '@goapi/client'
 import { expect } from 'vitest'
 
 const require = createRequire(import.meta.url)
@@ -14,8 +13,6 @@ const prismBin = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../node_modules/@stoplight/prism-cli/dist/index.js',
 )
-
-type Middleware = NonNullable<ClientOptions['middleware']>[number]
 
 /** What Prism answered to the last request. */
 export interface Seen {
@@ -26,8 +23,8 @@ export interface Seen {
 
 export interface Prism {
   url: string
-  /** Records Prism's answer to every request; give it to `createClient({ middleware })`. */
-  record: Middleware
+  /** `fetch` that records Prism's answer to every request; give it to `createClient({ fetch })`. */
+  fetch: typeof fetch
   /** Prism's answer to the last request since `reset()`. */
   last(): Seen | undefined
   reset(): void
@@ -65,15 +62,14 @@ export async function startPrism(): Promise<Prism> {
   let seen: Seen | undefined
   return {
     url: `http://127.0.0.1:${port}`,
-    record: {
-      async onResponse({ response }) {
-        seen = {
-          status: response.status,
-          violations: response.headers.get('sl-violations'),
-          body: response.ok ? '' : await response.clone().text(),
-        }
-        return undefined
-      },
+    async fetch(input, init) {
+      const response = await fetch(input, init)
+      seen = {
+        status: response.status,
+        violations: response.headers.get('sl-violations'),
+        body: response.ok ? '' : await response.clone().text(),
+      }
+      return response
     },
     last: () => seen,
     reset: () => {
