@@ -151,13 +151,20 @@ export const MIN_POLL_DELAY_MS = 250
  */
 const CHECK_COST_MS = 50
 const EARLY_JITTER = 0.1
+/** z(95%) ÷ z(90%) of a normal: the window's reach in log-time, in units of log(p90 / typical). */
+const LOG_WINDOW = 1.645 / 1.2816
 
-/** Where the prior expects the end: [lo, hi] around the typical duration, and the step inside it. */
+/**
+ * Where the prior expects the end: [lo, hi] around the typical duration, and the step inside it.
+ * Durations are skewed to the right (a task can take three times its median, never zero time), so
+ * the window is that of a log-normal with the prior's median and 90th percentile, from its 5th to
+ * its 95th percentile: typical ÷ r^1.28 to typical × r^1.28, r = p90 / typical (at least 1.02).
+ */
 export function etaWindow(prior: TaskDuration, maxDelayMs: number): { lo: number; hi: number; step: number } {
   const typical = Math.max(0, prior.typicalMs)
-  const spread = Math.max(prior.p90Ms - typical, typical * 0.02, 50)
-  const lo = Math.max(0, typical - 1.25 * spread)
-  const hi = typical + 1.25 * spread
+  const reach = Math.max(prior.p90Ms / typical || 0, 1.02) ** LOG_WINDOW
+  const lo = Math.round(typical / reach)
+  const hi = Math.round(Math.max(typical * reach, typical + 50))
   const step = Math.min(maxDelayMs, Math.max(MIN_POLL_DELAY_MS, Math.sqrt(2 * CHECK_COST_MS * (hi - lo))))
   return { lo, hi, step: Math.round(step) }
 }

@@ -97,6 +97,17 @@ describe('ETA schedule (simulated time)', () => {
     expect(mean(runs.map((r) => r.lag))).toBeLessThanOrEqual(1_500)
   })
 
+  it('a wide prior (p90 twice the typical): the window starts at its 5th percentile, not at 0', async () => {
+    const wide = { typicalMs: 60_000, p90Ms: 120_000 }
+    const w = etaWindow(wide, 3_000)
+    expect(w.lo).toBeGreaterThan(20_000)
+    expect(w.hi).toBeGreaterThan(140_000)
+    const runs = await Promise.all(spread(60_000).map((end) => measure(end, { kind: 'image', duration: wide })))
+    for (const r of runs) expect(r.at.filter((t) => t < w.lo).length).toBeLessThanOrEqual(5)
+    expect(mean(runs.map((r) => r.gets))).toBeLessThan(18)
+    expect(mean(runs.map((r) => r.lag))).toBeLessThanOrEqual(1_500)
+  })
+
   it('a late task: checks back off up to the kind cap', async () => {
     const { at } = await measure(900_000, { kind: 'image', duration: image })
     const late = at.filter((t) => t > etaWindow(image, 3_000).hi)
