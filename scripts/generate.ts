@@ -4,13 +4,14 @@
 //   tsx scripts/generate.ts                 bundle, lint, validate, write every generated file
 //   tsx scripts/generate.ts --check         the same, but fail if any committed file differs
 //   tsx scripts/generate.ts --family FILE   check one family file on its own (writes nothing)
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { bundle, familyPrefix, lint, readFamilies, ROOT, SPEC_DIR, isObject, schemaRefName } from './lib/spec-files.js'
+import { bundle, familyPrefix, lint, readFamilies, SPEC_DIR, isObject, schemaRefName } from './lib/spec-files.js'
 import { checkExamples, validateBundle } from './lib/validate.js'
 import { openForRuntime } from './lib/runtime-doc.js'
 import { emitAll } from './lib/emit.js'
+import { syncGenerated } from './lib/generated.js'
 import { collectOperations } from './lib/operations.js'
 
 /** `GOAPI_TIMINGS=1`: each phase's wall and CPU seconds on stderr (the benchmark reads them). */
@@ -117,19 +118,9 @@ async function generate(check: boolean): Promise<void> {
     throw new Error(`${errors.length} spec error(s)`)
   }
   const files = await phase('emit', () => emitAll(doc, runtime, published, tasks, operations))
-  const stale: string[] = []
-  for (const [rel, content] of files) {
-    const file = path.join(ROOT, rel)
-    const current = await readFile(file, 'utf8').catch(() => undefined)
-    if (current === content) continue
-    if (check) stale.push(rel)
-    else {
-      await mkdir(path.dirname(file), { recursive: true })
-      await writeFile(file, content)
-    }
-  }
+  const { stale, formatted } = await phase('compare', () => syncGenerated(files, !check))
   console.log(
-    `spec: ${families.length} families, ${tasks.length} task types, ${operations.length} routes, ${examplesChecked} examples valid, lint clean; ${files.size} generated files`,
+    `spec: ${families.length} families, ${tasks.length} task types, ${operations.length} routes, ${examplesChecked} examples valid, lint clean; ${files.size} generated files (${formatted} formatted)`,
   )
   if (stale.length > 0) {
     console.error(

@@ -1,11 +1,9 @@
-// Turns the validated bundle into files. Returns repo-relative path → content; the caller writes
-// them or compares them with what is committed.
-import { createHash } from 'node:crypto'
+// Turns the validated bundle into files. Returns repo-relative path → unformatted content; the
+// caller (lib/generated.ts) formats what changed and writes it or compares it with what is committed.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
-import * as prettier from 'prettier'
 import { parse, stringify } from 'yaml'
 import { camelCase, isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
@@ -21,45 +19,6 @@ function header(source: string): string {
 function jsdoc(lines: string[], indent = ''): string {
   const body = lines.join('\n').replaceAll('*/', '*\\/').split('\n')
   return `${indent}/**\n${body.map((l) => `${indent} *${l ? ` ${l}` : ''}`).join('\n')}\n${indent} */\n`
-}
-
-// Prettier is most of the generator's time. Its output is cached by content hash: raw text (with
-// prettier's version and options) → hash of the formatted text. When the committed file has that
-// hash it is what prettier would write, and it is used as is; anything else is formatted again.
-const FORMAT_CACHE = path.join(ROOT, 'node_modules/.cache/goapi-generate/prettier.json')
-const sha = (text: string) => createHash('sha256').update(text).digest('hex')
-let formatCache: Record<string, string> = {}
-
-async function loadFormatCache(): Promise<void> {
-  try {
-    const data: unknown = JSON.parse(await readFile(FORMAT_CACHE, 'utf8'))
-    formatCache = isObject(data)
-      ? (Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
-      : {}
-  } catch {
-    formatCache = {}
-  }
-}
-
-async function saveFormatCache(used: Record<string, string>): Promise<void> {
-  await mkdir(path.dirname(FORMAT_CACHE), { recursive: true })
-  await writeFile(FORMAT_CACHE, JSON.stringify(used))
-}
-
-async function format(content: string, file: string, used: Record<string, string>): Promise<string> {
-  const options = (await prettier.resolveConfig(path.join(ROOT, file))) ?? {}
-  const key = sha(`${prettier.version}\0${JSON.stringify(options)}\0${file}\0${content}`)
-  const known = formatCache[key]
-  if (known) {
-    const current = await readFile(path.join(ROOT, file), 'utf8').catch(() => undefined)
-    if (current !== undefined && sha(current) === known) {
-      used[key] = known
-      return current
-    }
-  }
-  const formatted = await prettier.format(content, { ...options, filepath: file })
-  used[key] = sha(formatted)
-  return formatted
 }
 
 async function readVersion(file: string): Promise<string> {
@@ -643,9 +602,7 @@ export async function emitAll(
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>()
   const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
-  await loadFormatCache()
-  const used: Record<string, string> = {}
-  const put = async (file: string, content: string) => files.set(file, await format(content, file, used))
+  const put = (file: string, content: string) => files.set(file, content)
 
   await put('packages/spec/openapi.json', JSON.stringify(published, null, 2))
   await put(
@@ -733,6 +690,5 @@ export async function emitAll(
       ],
     ),
   )
-  await saveFormatCache(used)
   return files
 }
