@@ -132,6 +132,10 @@ async function generate(check: boolean): Promise<void> {
 }
 
 const started = performance.now()
+if (process.env.GOAPI_TIMINGS) {
+  const c = process.cpuUsage()
+  timings.push(`startup ${(started / 1000).toFixed(2)} s wall ${((c.user + c.system) / 1e6).toFixed(2)} s cpu`)
+}
 try {
   if (values.family) await checkFamily(values.family)
   else await generate(values.check ?? false)

@@ -52,6 +52,12 @@ async function format(raw: string, file: string): Promise<string> {
   return p.format(raw, { ...options, filepath: file })
 }
 
+/** One generated file: the generator's unformatted output, and a check of it that runs only when the output is new. */
+export interface Output {
+  content: string
+  check?: () => void
+}
+
 export interface SyncResult {
   /** Files (repo-relative) whose committed content differs from the generator's (check mode). */
   stale: string[]
@@ -63,7 +69,7 @@ export interface SyncResult {
  * `raw`: repo-relative path → unformatted generator output. With `write`, every file that differs
  * is written (and the manifest); without it nothing is written and `stale` lists what differs.
  */
-export async function syncGenerated(raw: Map<string, string>, write: boolean): Promise<SyncResult> {
+export async function syncGenerated(raw: Map<string, Output>, write: boolean): Promise<SyncResult> {
   const read = (file: string) => readFile(path.join(ROOT, file), 'utf8').catch(() => undefined)
   const [key, manifestText] = await Promise.all([formatterKey(), read(MANIFEST)])
   const recorded = readManifest(manifestText)
@@ -73,10 +79,11 @@ export async function syncGenerated(raw: Map<string, string>, write: boolean): P
   const files = [...raw.keys()].sort()
   const committed = await Promise.all(files.map(read))
   for (const [i, file] of files.entries()) {
-    const output = raw.get(file) ?? ''
+    const { content: output, check } = raw.get(file) ?? { content: '' }
     const current = committed[i]
     let expected = current
     if (current === undefined || recorded.get(file) !== fingerprint(key, file, output, current)) {
+      check?.()
       expected = await format(output, file)
       formatted++
       if (expected !== current) {

@@ -1,5 +1,6 @@
 // Reads the hand-maintained spec files and bundles/lints them with Redocly's Node API, in process
-// (one config, one resolver: each spec file is read and parsed once for lint and bundle).
+// (one config, one resolver: each spec file is read and parsed once, for the family list, lint and
+// bundle).
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -62,9 +63,13 @@ export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
         .sort()
         .map((f) => path.join(dir, f))
   const families: FamilyMeta[] = []
-  for (const file of files) {
-    const doc: unknown = parse(await readFile(file, 'utf8'))
+  // Parsed by the resolver that lint and bundle use next, so each file is parsed once.
+  const documents = await Promise.all(files.map((file) => specResolver().resolveDocument(null, file)))
+  for (const [i, file] of files.entries()) {
     const rel = path.relative(ROOT, file)
+    const document = documents[i]
+    if (!document || document instanceof Error) throw new Error(`${rel}: ${document?.message ?? 'not read'}`)
+    const doc: unknown = document.parsed
     if (!isObject(doc)) throw new Error(`${rel}: not a YAML mapping`)
     const meta = doc['x-goapi-family']
     if (
@@ -104,6 +109,7 @@ export function familyPrefix(family: FamilyMeta): string | undefined {
 let config: Promise<Config> | undefined
 const redoclyConfig = () => (config ??= loadConfig({ configPath: path.join(SPEC_DIR, 'redocly.yaml') }))
 let resolver: BaseResolver | undefined
+const specResolver = () => (resolver ??= new BaseResolver())
 
 /** One line per problem: severity, rule, message, where (file, JSON pointer, line:column). */
 function report(problems: NormalizedProblem[]): string {
@@ -121,7 +127,7 @@ export async function bundle(rootFile: string): Promise<JsonObject> {
   const result = await redoclyBundle({
     ref: rootFile,
     config: await redoclyConfig(),
-    externalRefResolver: (resolver ??= new BaseResolver()),
+    externalRefResolver: specResolver(),
     dereference: false,
   })
   const errors = result.problems.filter((p) => p.severity === 'error')
@@ -137,7 +143,7 @@ export async function lint(rootFile: string): Promise<string> {
   const problems = await redoclyLint({
     ref: rootFile,
     config: await redoclyConfig(),
-    externalRefResolver: (resolver ??= new BaseResolver()),
+    externalRefResolver: specResolver(),
   })
   const text = report(problems)
   if (problems.some((p) => p.severity === 'error')) throw new Error(`redocly lint failed:\n${text}`)
