@@ -6,13 +6,23 @@ import { lint, loadConfig } from '@redocly/openapi-core'
 
 /** @type {{ ref: string, configPath: string }} */
 const { ref, configPath } = workerData
-const problems = await lint({ ref, config: await loadConfig({ configPath }) })
-parentPort?.postMessage(
-  problems.map((p) => ({
-    severity: p.severity,
-    ruleId: p.ruleId,
-    message: p.message,
-    file: p.location[0]?.source.absoluteRef,
-    pointer: p.location[0]?.pointer,
-  })),
-)
+const config = await loadConfig({ configPath })
+const problems = (await lint({ ref, config })).map((p) => ({
+  severity: p.severity,
+  ruleId: p.ruleId,
+  message: p.message,
+  file: p.location[0]?.source.absoluteRef,
+  pointer: p.location[0]?.pointer,
+}))
+// The generator validates examples only against the published document: against the schemas as
+// written, these rules do (lib/validate.ts), so they must stay errors.
+for (const ruleId of ['no-invalid-schema-examples', 'no-invalid-media-type-examples'])
+  if (config.getRuleSettings(ruleId, 'oas3_1').severity !== 'error')
+    problems.push({
+      severity: 'error',
+      ruleId,
+      message: 'must be an error in spec/redocly.yaml: the generator relies on it to validate every example',
+      file: configPath,
+      pointer: undefined,
+    })
+parentPort?.postMessage(problems)
