@@ -129,7 +129,7 @@ async function generate(check: boolean): Promise<void> {
   for (const e of exampleErrors) errors.push(`published document: ${e}`)
   if (errors.length > 0) await fail(errors)
   const files = await phase('emit', () => emitAll(doc, runtime, published, tasks, operations))
-  const report = await linting
+  const report = await phase('lint wait', () => linting)
   if (process.env.GOAPI_VERBOSE) console.log(report)
   const { stale, formatted } = await phase('compare', () => syncGenerated(files, !check))
   console.log(

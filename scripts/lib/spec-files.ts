@@ -4,13 +4,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import {
-  BaseResolver,
-  bundle as redoclyBundle,
-  loadConfig,
-  type Config,
-  type NormalizedProblem,
-} from '@redocly/openapi-core'
+import type { BaseResolver, Config, NormalizedProblem } from '@redocly/openapi-core'
 import { parse } from 'yaml'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -64,7 +58,8 @@ export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
         .map((f) => path.join(dir, f))
   const families: FamilyMeta[] = []
   // Parsed by the resolver that lint and bundle use next, so each file is parsed once.
-  const documents = await Promise.all(files.map((file) => specResolver().resolveDocument(null, file)))
+  const resolver = await specResolver()
+  const documents = await Promise.all(files.map((file) => resolver.resolveDocument(null, file)))
   for (const [i, file] of files.entries()) {
     const rel = path.relative(ROOT, file)
     const document = documents[i]
@@ -106,10 +101,13 @@ export function familyPrefix(family: FamilyMeta): string | undefined {
     ?.slice(0, -'TaskRequest'.length)
 }
 
+// Redocly is loaded on first use, so that the lint worker (which loads its own) starts first.
+const redocly = () => import('@redocly/openapi-core')
 let config: Promise<Config> | undefined
-const redoclyConfig = () => (config ??= loadConfig({ configPath: path.join(SPEC_DIR, 'redocly.yaml') }))
-let resolver: BaseResolver | undefined
-const specResolver = () => (resolver ??= new BaseResolver())
+const redoclyConfig = () =>
+  (config ??= redocly().then((r) => r.loadConfig({ configPath: path.join(SPEC_DIR, 'redocly.yaml') })))
+let resolver: Promise<BaseResolver> | undefined
+const specResolver = () => (resolver ??= redocly().then((r) => new r.BaseResolver()))
 
 /** A Redocly problem as plain data (what the lint worker posts). */
 interface Problem {
@@ -140,10 +138,11 @@ const plain = (p: NormalizedProblem): Problem => ({
 
 /** Bundles a root document into one JSON object (external refs become local components). */
 export async function bundle(rootFile: string): Promise<JsonObject> {
+  const { bundle: redoclyBundle } = await redocly()
   const result = await redoclyBundle({
     ref: rootFile,
     config: await redoclyConfig(),
-    externalRefResolver: specResolver(),
+    externalRefResolver: await specResolver(),
     dereference: false,
   })
   const errors = result.problems.filter((p) => p.severity === 'error')

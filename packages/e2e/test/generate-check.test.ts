@@ -90,11 +90,11 @@ describe('pnpm generate --check', () => {
     await edit(dir, 'packages/types/src/generated/catalog.ts', (t) =>
       t.replace('export interface TaskCatalog', 'export interface TaskCatalog2'),
     )
-    await edit(dir, 'packages/spec/openapi.json', (t) => `${t}\n`)
+    await edit(dir, 'packages/luma/package.json', (t) => t.replace('"type": "module"', '"type":  "module"'))
     const check = await generate(dir, '--check')
     expect(check.code).toBe(1)
     expect(check.stderr).toContain('packages/types/src/generated/catalog.ts')
-    expect(check.stderr).toContain('packages/spec/openapi.json')
+    expect(check.stderr).toContain('packages/luma/package.json')
     expect(check.stderr).not.toContain(MANIFEST)
     const write = await generate(dir)
     expect(write.code).toBe(0)
