@@ -1,9 +1,9 @@
 // Compares the generator's output with the committed files (or writes it), formatting with
 // prettier only what changed.
 //
-// Every generated file is prettier-formatted, and prettier is most of the cost of formatting
-// everything. `scripts/generated-files.txt` (committed, itself generated) records for each file a
-// fingerprint: a hash of prettier's version and root options, the path, the unformatted output
+// Every generated file is prettier-formatted, and formatting them all was most of a run's time.
+// `scripts/generated-files.txt` (committed, itself generated) records for each file a
+// fingerprint: a hash of prettier's version and root options (.prettierrc.json), the path, the unformatted output
 // and the formatted file. When the fingerprint of (this run's unformatted output, the file on
 // disk) is the recorded one, the file on disk is what prettier made of exactly this output, so it
 // is up to date without formatting. Any other case (the spec or the generator changed the output,
@@ -59,7 +59,7 @@ export interface Output {
 }
 
 export interface SyncResult {
-  /** Files (repo-relative) whose committed content differs from the generator's (check mode). */
+  /** Without `write`: the files (repo-relative) whose committed content differs, the manifest included. */
   stale: string[]
   /** How many files were formatted with prettier this run. */
   formatted: number
@@ -79,12 +79,13 @@ export async function syncGenerated(raw: Map<string, Output>, write: boolean): P
   const files = [...raw.keys()].sort()
   const committed = await Promise.all(files.map(read))
   for (const [i, file] of files.entries()) {
-    const { content: output, check } = raw.get(file) ?? { content: '' }
+    const { content, check } = raw.get(file) ?? { content: '' }
     const current = committed[i]
-    let expected = current
-    if (current === undefined || recorded.get(file) !== fingerprint(key, file, output, current)) {
+    let expected: string
+    if (current !== undefined && recorded.get(file) === fingerprint(key, file, content, current)) expected = current
+    else {
       check?.()
-      expected = await format(output, file)
+      expected = await format(content, file)
       formatted++
       if (expected !== current) {
         if (write) {
@@ -93,7 +94,7 @@ export async function syncGenerated(raw: Map<string, Output>, write: boolean): P
         } else stale.push(file)
       }
     }
-    entries.push(`${fingerprint(key, file, output, expected ?? '')} ${file}\n`)
+    entries.push(`${fingerprint(key, file, content, expected)} ${file}\n`)
   }
   const manifest = `${MANIFEST_HEADER}${entries.join('')}`
   if (manifest !== manifestText) {
