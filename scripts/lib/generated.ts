@@ -2,13 +2,13 @@
 // prettier only what changed.
 //
 // Every generated file is prettier-formatted, and formatting them all was most of a run's time.
-// `scripts/generated-files.txt` (committed, itself generated) records for each file a
-// fingerprint: a hash of prettier's version and root options (.prettierrc.json), the path, the unformatted output
-// and the formatted file. When the fingerprint of (this run's unformatted output, the file on
-// disk) is the recorded one, the file on disk is what prettier made of exactly this output, so it
-// is up to date without formatting. Any other case (the spec or the generator changed the output,
-// the file was edited by hand, the record was edited, prettier changed) formats the output and
-// compares byte for byte, as a full run would.
+// `scripts/generated-files.txt` (committed, itself generated) records for each file a fingerprint:
+// a hash of prettier's version and root options (.prettierrc.json), the path, the unformatted
+// output and the formatted file. When the fingerprint of (this run's unformatted output, the file
+// on disk) is the recorded one, the file on disk is what prettier made of exactly this output, so
+// it is up to date without formatting. Any other case (the spec or the generator changed the
+// output, the file was edited by hand, the record was edited, prettier changed) formats the output
+// and compares byte for byte, as a full run would.
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
