@@ -131,7 +131,7 @@ async function generate(check: boolean): Promise<void> {
   const files = await phase('emit', () => emitAll(doc, runtime, published, tasks, operations))
   const report = await phase('lint wait', () => linting)
   if (process.env.GOAPI_VERBOSE) console.log(report)
-  const { stale, formatted } = await phase('compare', () => syncGenerated(files, !check))
+  const { stale, formatted, written } = await phase('compare', () => syncGenerated(files, !check))
   console.log(
     `spec: ${families.length} families, ${tasks.length} task types, ${operations.length} routes, ${examplesChecked} examples valid, lint clean; ${files.size} generated files (${formatted} formatted)`,
   )
@@ -140,7 +140,7 @@ async function generate(check: boolean): Promise<void> {
       `Generated files are out of date with spec/ (run \`pnpm generate\` and commit):\n  ${stale.join('\n  ')}`,
     )
     process.exitCode = 1
-  } else if (!check) console.log('generated files written')
+  } else if (!check) console.log(`generated files written: ${written.length > 0 ? written.join(', ') : 'none changed'}`)
   else console.log('generated files are up to date')
 }
 

@@ -63,6 +63,8 @@ export interface SyncResult {
   stale: string[]
   /** How many files were formatted with prettier this run. */
   formatted: number
+  /** With `write`: the files written, the manifest included. */
+  written: string[]
 }
 
 /**
@@ -74,6 +76,7 @@ export async function syncGenerated(raw: Map<string, Output>, write: boolean): P
   const [key, manifestText] = await Promise.all([formatterKey(), read(MANIFEST)])
   const recorded = readManifest(manifestText)
   const stale: string[] = []
+  const written: string[] = []
   const entries: string[] = []
   let formatted = 0
   const files = [...raw.keys()].sort()
@@ -91,6 +94,7 @@ export async function syncGenerated(raw: Map<string, Output>, write: boolean): P
         if (write) {
           await mkdir(path.dirname(path.join(ROOT, file)), { recursive: true })
           await writeFile(path.join(ROOT, file), expected)
+          written.push(file)
         } else stale.push(file)
       }
     }
@@ -98,8 +102,10 @@ export async function syncGenerated(raw: Map<string, Output>, write: boolean): P
   }
   const manifest = `${MANIFEST_HEADER}${entries.join('')}`
   if (manifest !== manifestText) {
-    if (write) await writeFile(path.join(ROOT, MANIFEST), manifest)
-    else stale.push(MANIFEST)
+    if (write) {
+      await writeFile(path.join(ROOT, MANIFEST), manifest)
+      written.push(MANIFEST)
+    } else stale.push(MANIFEST)
   }
-  return { stale, formatted }
+  return { stale, formatted, written }
 }

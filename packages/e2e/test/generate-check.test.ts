@@ -81,6 +81,7 @@ describe('pnpm generate --check', () => {
     expect(check.stdout).toContain('generated files are up to date')
     const write = await generate(dir)
     expect(write.code).toBe(0)
+    expect(write.stdout).toContain('generated files written: none changed')
     expect(await generatedTree(dir)).toEqual(before)
   })
 
@@ -98,6 +99,9 @@ describe('pnpm generate --check', () => {
     expect(check.stderr).not.toContain(MANIFEST)
     const write = await generate(dir)
     expect(write.code).toBe(0)
+    expect(write.stdout).toContain(
+      'generated files written: packages/luma/package.json, packages/types/src/generated/catalog.ts\n',
+    )
     expect(await generatedTree(dir)).toEqual(before)
     expect((await generate(dir, '--check')).code).toBe(0)
   })
