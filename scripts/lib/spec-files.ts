@@ -1,6 +1,6 @@
-// Reads the hand-maintained spec files and bundles/lints them with Redocly's Node API, in process
-// (one config, one resolver: each spec file is read and parsed once, for the family list, lint and
-// bundle).
+// Reads the hand-maintained spec files and bundles them with Redocly's Node API (one config, one
+// resolver: each spec file is parsed once, for the family list and the bundle); `lint` runs Redocly's
+// lint in a worker thread (lib/lint-worker.mjs).
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
