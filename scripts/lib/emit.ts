@@ -1,16 +1,15 @@
-// Turns the validated bundle into files. Returns repo-relative path → content; the caller writes
-// them or compares them with what is committed.
-import { createHash } from 'node:crypto'
+// Turns the validated bundle into files. Returns repo-relative path → unformatted content; the
+// caller (lib/generated.ts) formats what changed and writes it or compares it with what is committed.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import openapiTS, { astToString } from 'openapi-typescript'
-import * as prettier from 'prettier'
 import { parse, stringify } from 'yaml'
 import { camelCase, isObject, ROOT, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
 import { toOpenApi30 } from './openapi30.js'
+import { openapiTypes } from './openapi-types.js'
 import type { OperationEntry } from './operations.js'
+import type { Output } from './generated.js'
 
 const CLIENT_VERSION_RANGE = 'workspace:^'
 
@@ -21,45 +20,6 @@ function header(source: string): string {
 function jsdoc(lines: string[], indent = ''): string {
   const body = lines.join('\n').replaceAll('*/', '*\\/').split('\n')
   return `${indent}/**\n${body.map((l) => `${indent} *${l ? ` ${l}` : ''}`).join('\n')}\n${indent} */\n`
-}
-
-// Prettier is most of the generator's time. Its output is cached by content hash: raw text (with
-// prettier's version and options) → hash of the formatted text. When the committed file has that
-// hash it is what prettier would write, and it is used as is; anything else is formatted again.
-const FORMAT_CACHE = path.join(ROOT, 'node_modules/.cache/goapi-generate/prettier.json')
-const sha = (text: string) => createHash('sha256').update(text).digest('hex')
-let formatCache: Record<string, string> = {}
-
-async function loadFormatCache(): Promise<void> {
-  try {
-    const data: unknown = JSON.parse(await readFile(FORMAT_CACHE, 'utf8'))
-    formatCache = isObject(data)
-      ? (Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
-      : {}
-  } catch {
-    formatCache = {}
-  }
-}
-
-async function saveFormatCache(used: Record<string, string>): Promise<void> {
-  await mkdir(path.dirname(FORMAT_CACHE), { recursive: true })
-  await writeFile(FORMAT_CACHE, JSON.stringify(used))
-}
-
-async function format(content: string, file: string, used: Record<string, string>): Promise<string> {
-  const options = (await prettier.resolveConfig(path.join(ROOT, file))) ?? {}
-  const key = sha(`${prettier.version}\0${JSON.stringify(options)}\0${file}\0${content}`)
-  const known = formatCache[key]
-  if (known) {
-    const current = await readFile(path.join(ROOT, file), 'utf8').catch(() => undefined)
-    if (current !== undefined && sha(current) === known) {
-      used[key] = known
-      return current
-    }
-  }
-  const formatted = await prettier.format(content, { ...options, filepath: file })
-  used[key] = sha(formatted)
-  return formatted
 }
 
 async function readVersion(file: string): Promise<string> {
@@ -76,16 +36,21 @@ async function readVersion(file: string): Promise<string> {
  * `value` as YAML that YAML 1.1 readers (PyYAML, go-yaml v2, SnakeYAML) and YAML 1.2 readers parse
  * to the same data: written with the `yaml` package's YAML 1.1 schema, so every string a 1.1
  * reader would resolve otherwise (`16:9` sexagesimal, `yes`/`no`/`on`/`off`, dates, `0755`
- * octal, ...) is quoted; then parsed back under both versions and compared, so a string only a
- * 1.2 reader would misread (none today) fails generation instead of shipping.
+ * octal, ...) is quoted; `check` parses it back under both versions and compares, so a string
+ * only a 1.2 reader would misread (none today) fails generation instead of shipping. The check runs
+ * when the text is new (lib/generated.ts): text already committed passed it when it was written.
  */
-export function portableYaml(value: Json): string {
-  const text = stringify(value, { version: '1.1', lineWidth: 0 })
-  const expected = JSON.stringify(value)
-  for (const version of ['1.1', '1.2'] as const)
-    if (JSON.stringify(parse(text, { version })) !== expected)
-      throw new Error(`openapi.yaml does not read back the same under YAML ${version}`)
-  return text
+export function portableYaml(value: Json): { text: string; check: () => void } {
+  // No anchors and aliases: a repeated object is written out again (and the writer skips tracking
+  // every object, a third of its time).
+  const text = stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })
+  const check = () => {
+    const expected = JSON.stringify(value)
+    for (const version of ['1.1', '1.2'] as const)
+      if (JSON.stringify(parse(text, { version })) !== expected)
+        throw new Error(`openapi.yaml does not read back the same under YAML ${version}`)
+  }
+  return { text, check }
 }
 
 /** The runtime task catalog, as data: used by the simulator and the command line. */
@@ -640,34 +605,32 @@ export async function emitAll(
   families: FamilyMeta[],
   tasks: TaskEntry[],
   operations: OperationEntry[],
-): Promise<Map<string, string>> {
-  const files = new Map<string, string>()
+): Promise<Map<string, Output>> {
+  const files = new Map<string, Output>()
   const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
-  await loadFormatCache()
-  const used: Record<string, string> = {}
-  const put = async (file: string, content: string) => files.set(file, await format(content, file, used))
+  const put = (file: string, content: string, check?: () => void) => files.set(file, { content, check })
 
   await put('packages/spec/openapi.json', JSON.stringify(published, null, 2))
+  const yaml = portableYaml(published)
   await put(
     'packages/spec/openapi.yaml',
-    `# Generated by \`pnpm generate\` from spec/. Do not edit by hand.\n${portableYaml(published)}`,
+    `# Generated by \`pnpm generate\` from spec/. Do not edit by hand.\n${yaml.text}`,
+    yaml.check,
   )
   // The 3.0.3 copy for tools that read only OpenAPI 3.0 (see packages/spec/README.md).
   const published30 = toOpenApi30(published)
   await put('packages/spec/openapi-3.0.json', JSON.stringify(published30, null, 2))
+  const yaml30 = portableYaml(published30)
   await put(
     'packages/spec/openapi-3.0.yaml',
-    `# Generated by \`pnpm generate\` from spec/ (OpenAPI 3.0.3 down-conversion). Do not edit by hand.\n${portableYaml(published30)}`,
+    `# Generated by \`pnpm generate\` from spec/ (OpenAPI 3.0.3 down-conversion). Do not edit by hand.\n${yaml30.text}`,
+    yaml30.check,
   )
   await put('packages/spec/catalog.json', JSON.stringify(catalogJson(families, tasks, operations), null, 2))
 
-  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], {
-    alphabetize: false,
-    defaultNonNullable: false,
-  })
   await put(
     'packages/types/src/generated/openapi.ts',
-    `${header('spec/ (via openapi-typescript)')}\n${astToString(ast)}`,
+    `${header('spec/ (via openapi-typescript)')}\n${openapiTypes(doc)}`,
   )
   await put('packages/types/src/generated/schemas.ts', namedTypes(families, tasks, components))
   await put('packages/types/src/generated/catalog.ts', catalogTypes(families, tasks))
@@ -733,6 +696,5 @@ export async function emitAll(
       ],
     ),
   )
-  await saveFormatCache(used)
   return files
 }

@@ -2,9 +2,15 @@
 // operation, with everything `defineOperation` needs and the example the docs and tests use.
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import ts from 'typescript'
+import { createRequire } from 'node:module'
 import { camelCase, isObject, ROOT, schemaRefName, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
 import type { TaskEntry } from './validate.js'
+
+// Required on first use, not imported: through `import`, node would first scan TypeScript's 9 MB
+// of CommonJS for export names (about 0.4 s).
+let typescript: typeof import('typescript') | undefined
+const loadTypescript = () =>
+  (typescript ??= createRequire(import.meta.url)('typescript') as typeof import('typescript'))
 
 export type OperationResponseMode = 'json' | 'binary' | 'text' | 'stream'
 export type OperationBodyType = 'json' | 'multipart' | 'none'
@@ -45,6 +51,7 @@ export function helperExports(family: string): Set<string> {
   const file = path.join(ROOT, 'packages', family, 'src/helpers.ts')
   const names = new Set<string>()
   if (!existsSync(file)) return names
+  const ts = loadTypescript()
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest)
   for (const st of source.statements) {
     const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)

@@ -1,15 +1,10 @@
-// Reads the hand-maintained spec files and bundles/lints them with Redocly's Node API, in process
-// (one config, one resolver: each spec file is read and parsed once for lint and bundle).
+// Reads the hand-maintained spec files and bundles them with Redocly's Node API (one config, one
+// resolver: each spec file is parsed once, for the family list and the bundle); `lint` runs Redocly's
+// lint in a worker thread (lib/lint-worker.mjs).
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import {
-  BaseResolver,
-  bundle as redoclyBundle,
-  lint as redoclyLint,
-  loadConfig,
-  type Config,
-  type NormalizedProblem,
-} from '@redocly/openapi-core'
+import { Worker } from 'node:worker_threads'
+import type { BaseResolver, Config, NormalizedProblem } from '@redocly/openapi-core'
 import { parse } from 'yaml'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -62,9 +57,14 @@ export async function readFamilies(only?: string): Promise<FamilyMeta[]> {
         .sort()
         .map((f) => path.join(dir, f))
   const families: FamilyMeta[] = []
-  for (const file of files) {
-    const doc: unknown = parse(await readFile(file, 'utf8'))
+  // Parsed by the resolver that lint and bundle use next, so each file is parsed once.
+  const resolver = await specResolver()
+  const documents = await Promise.all(files.map((file) => resolver.resolveDocument(null, file)))
+  for (const [i, file] of files.entries()) {
     const rel = path.relative(ROOT, file)
+    const document = documents[i]
+    if (!document || document instanceof Error) throw new Error(`${rel}: ${document?.message ?? 'not read'}`)
+    const doc: unknown = document.parsed
     if (!isObject(doc)) throw new Error(`${rel}: not a YAML mapping`)
     const meta = doc['x-goapi-family']
     if (
@@ -101,47 +101,76 @@ export function familyPrefix(family: FamilyMeta): string | undefined {
     ?.slice(0, -'TaskRequest'.length)
 }
 
+// Redocly is loaded on first use, so that the lint worker (which loads its own) starts first.
+const redocly = () => import('@redocly/openapi-core')
 let config: Promise<Config> | undefined
-const redoclyConfig = () => (config ??= loadConfig({ configPath: path.join(SPEC_DIR, 'redocly.yaml') }))
-let resolver: BaseResolver | undefined
+const redoclyConfig = () =>
+  (config ??= redocly().then((r) => r.loadConfig({ configPath: path.join(SPEC_DIR, 'redocly.yaml') })))
+let resolver: Promise<BaseResolver> | undefined
+const specResolver = () => (resolver ??= redocly().then((r) => new r.BaseResolver()))
 
-/** One line per problem: severity, rule, message, where (file, JSON pointer, line:column). */
-function report(problems: NormalizedProblem[]): string {
+/** A Redocly problem as plain data (what the lint worker posts). */
+interface Problem {
+  severity: string
+  ruleId: string
+  message: string
+  file?: string
+  pointer?: string
+}
+
+/** One line per problem: severity, rule, message, where (file, JSON pointer). */
+function report(problems: Problem[]): string {
   return problems
     .map((p) => {
-      const at = p.location[0]
-      const file = at ? path.relative(ROOT, at.source.absoluteRef) : ''
-      return `${p.severity} ${p.ruleId}: ${p.message}${at ? ` (${file}${at.pointer ? ` ${at.pointer}` : ''})` : ''}`
+      const at = p.file ? ` (${path.relative(ROOT, p.file)}${p.pointer ? ` ${p.pointer}` : ''})` : ''
+      return `${p.severity} ${p.ruleId}: ${p.message}${at}`
     })
     .join('\n')
 }
 
+const plain = (p: NormalizedProblem): Problem => ({
+  severity: p.severity,
+  ruleId: p.ruleId,
+  message: p.message,
+  file: p.location[0]?.source.absoluteRef,
+  pointer: p.location[0]?.pointer,
+})
+
 /** Bundles a root document into one JSON object (external refs become local components). */
 export async function bundle(rootFile: string): Promise<JsonObject> {
+  const { bundle: redoclyBundle } = await redocly()
   const result = await redoclyBundle({
     ref: rootFile,
     config: await redoclyConfig(),
-    externalRefResolver: (resolver ??= new BaseResolver()),
+    externalRefResolver: await specResolver(),
     dereference: false,
   })
   const errors = result.problems.filter((p) => p.severity === 'error')
-  if (errors.length > 0) throw new Error(`redocly bundle failed:\n${report(errors)}`)
+  if (errors.length > 0) throw new Error(`redocly bundle failed:\n${report(errors.map(plain))}`)
   // A JSON round trip: the same plain data the CLI's JSON output gave (no undefined, no shared nodes).
   const doc: unknown = JSON.parse(JSON.stringify(result.bundle.parsed))
   if (!isObject(doc)) throw new Error('bundle is not an object')
   return doc
 }
 
-/** Lints a root document with Redocly using spec/redocly.yaml; throws with the report on any error. */
-export async function lint(rootFile: string): Promise<string> {
-  const problems = await redoclyLint({
-    ref: rootFile,
-    config: await redoclyConfig(),
-    externalRefResolver: (resolver ??= new BaseResolver()),
+/**
+ * Lints a root document with Redocly using spec/redocly.yaml, in a worker thread (lib/lint-worker.mjs:
+ * its own config, resolver and parse, so it runs beside the bundle and everything after it); throws
+ * with the report on any error.
+ */
+export function lint(rootFile: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./lint-worker.mjs', import.meta.url), {
+      workerData: { ref: rootFile, configPath: path.join(SPEC_DIR, 'redocly.yaml') },
+    })
+    worker.once('message', (problems: Problem[]) => {
+      const text = report(problems)
+      if (problems.some((p) => p.severity === 'error')) reject(new Error(`redocly lint failed:\n${text}`))
+      else resolve(text || `${path.relative(ROOT, rootFile)}: no problems`)
+    })
+    worker.once('error', (error) => reject(new Error(`redocly lint failed: ${error.message}`)))
+    worker.once('exit', (code) => reject(new Error(`redocly lint stopped (exit code ${code})`)))
   })
-  const text = report(problems)
-  if (problems.some((p) => p.severity === 'error')) throw new Error(`redocly lint failed:\n${text}`)
-  return text || `${path.relative(ROOT, rootFile)}: no problems`
 }
 
 /**

@@ -1,5 +1,12 @@
-// Validates a bundled document: every `examples` entry against its schema (Ajv, JSON Schema
-// 2020-12) and the conventions the code generators rely on (see spec/README.md).
+// Validates a bundled document: the conventions the code generators rely on (see spec/README.md),
+// and every example against the published document (Ajv, JSON Schema 2020-12).
+//
+// Examples are validated twice, each once: against the schemas as written, by Redocly's lint
+// (`no-invalid-schema-examples` and `no-invalid-media-type-examples`, which lib/lint-worker.mjs
+// requires to be errors; stricter than Ajv here: an undeclared key fails unless the schema allows
+// extra keys), and by `checkExamples` below against the published, opened document (what runtime
+// validators see). With both passing, every task request example also matches exactly one
+// `CreateTaskRequest` branch as written: a branch that accepts it closed accepts it opened.
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { camelCase, isObject, schemaRefName, type FamilyMeta, type Json, type JsonObject } from './spec-files.js'
@@ -41,7 +48,15 @@ export interface TaskEntry {
 const DOC_ID = 'https://goapi.local/openapi.json'
 
 export function createAjv(doc: JsonObject): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
+  // `inlineRefs: false` compiles each referenced schema once instead of into every user, and the
+  // code optimizer's pass is skipped: together about a third less compile time, same validation.
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateFormats: true,
+    inlineRefs: false,
+    code: { optimize: false },
+  })
   addFormats(ajv)
   // OpenAPI keywords and our own extensions are annotations, not constraints.
   for (const keyword of ['discriminator', 'xml', 'externalDocs', 'example']) ajv.addKeyword(keyword)
@@ -71,13 +86,12 @@ function firstSentence(text: string): string {
 export interface ValidationResult {
   errors: string[]
   tasks: TaskEntry[]
-  examplesChecked: number
 }
 
 /**
  * Every `examples` entry of every component schema, every media-type example of every operation,
- * and every task request example as a `createSchema` body: each must validate. Run on the closed
- * source bundle and on the opened published document.
+ * and every task request example as a `createSchema` body: each must validate. Run on the opened
+ * published document (`openForRuntime`).
  */
 export function checkExamples(doc: JsonObject, createSchema: string): { errors: string[]; examplesChecked: number } {
   const errors: string[] = []
@@ -148,9 +162,10 @@ export function checkExamples(doc: JsonObject, createSchema: string): { errors: 
   return { errors, examplesChecked }
 }
 
-/** Checks examples and conventions; returns the task catalog derived from the request schemas. */
-export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSchema: string): ValidationResult {
-  const { errors, examplesChecked } = checkExamples(doc, createSchema)
+/** Checks the conventions; returns the task catalog derived from the request schemas. */
+export function validateBundle(doc: JsonObject, families: FamilyMeta[]): ValidationResult {
+  const errors: string[] = []
+  // Compiles only what `x-goapi-task.variants` check (input properties), on the closed bundle.
   const ajv = createAjv(doc)
   const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {}
   const familyOf = new Map<string, string>()
@@ -244,7 +259,7 @@ export function validateBundle(doc: JsonObject, families: FamilyMeta[], createSc
       errors.push(`${t.request}: function name ${t.functionName} is not camelCase`)
   }
   tasks.sort((a, b) => a.family.localeCompare(b.family) || a.request.localeCompare(b.request))
-  return { errors, tasks, examplesChecked }
+  return { errors, tasks }
 }
 
 /**

@@ -55,7 +55,7 @@ const family: FamilyMeta = {
   package: true,
 }
 
-const check = (variants: unknown) => validateBundle(doc(variants), [family], 'DemoRequest')
+const check = (variants: unknown) => validateBundle(doc(variants), [family])
 
 describe('x-goapi-task.variants', () => {
   it('a valid variant reaches the catalog, a single value as a list', () => {
@@ -94,8 +94,7 @@ describe('x-goapi-task.variants', () => {
 })
 
 describe('x-goapi-task.duration', () => {
-  const withDuration = (duration: unknown) =>
-    validateBundle(doc(undefined, { duration } as JsonObject), [family], 'DemoRequest')
+  const withDuration = (duration: unknown) => validateBundle(doc(undefined, { duration } as JsonObject), [family])
 
   it('a valid duration reaches the catalog entry; none is undefined', () => {
     const { errors, tasks } = withDuration({ typicalMs: 60_000, p90Ms: 90_000 })
