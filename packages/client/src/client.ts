@@ -399,7 +399,8 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
         if (log.debug) log('debug', `${spec.method} ${spec.what} on ${baseUrl}: ok in ${Date.now() - started} ms`)
         return value
       } catch (error) {
-        ;(tried ??= new Set()).add(host)
+        tried ??= new Set()
+        tried.add(host)
         const decision = decide(error, spec.method)
         if (!decision) {
           if (error instanceof GoApiError && !(error instanceof AbortError))
