@@ -23,7 +23,7 @@ function expire(attempt: Attempt): void {
 
 /**
  * One attempt of a request: `signal` (for `fetch` and the body read) aborts when the caller's
- * signal does or after `timeoutMs`, and {@link Attempt.settle} maps those aborts to `AbortError` /
+ * signal does or after `timeoutMs`, and {@link Attempt.failure} maps those aborts to `AbortError` /
  * `TimeoutError`. One object per attempt, which is its own abort listener and timer argument (no
  * closures); {@link Attempt.end} clears both. Throws `AbortError` if the caller's signal is already
  * aborted.
