@@ -26,9 +26,9 @@ import {
   TimeoutError,
 } from './errors.js'
 import { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_JSON_DEPTH, guardedFetch } from './internal/guard.js'
-import { connectionError, dataFromBody, errorFromResponse, tooDeep } from './internal/http.js'
+import { connectionError, dataFromBody, errorFromResponse, provenPlain, tooDeep } from './internal/http.js'
 import { makeLog, type LogLevel, type Logger } from './internal/logger.js'
-import { NetworkFailure, attemptFetch, withDeadline, type AttemptState } from './internal/request.js'
+import { Attempt, NetworkFailure, fetchFailure, type AttemptState } from './internal/request.js'
 import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
@@ -197,7 +197,8 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
 
-  type Result = { data?: unknown; error?: unknown; response: Response }
+  /** `plain`: the body's text passed `provenPlain`, so `pick` may skip the walks over it. */
+  type Result = { data?: unknown; error?: unknown; response: Response; plain?: boolean }
   type Method = 'GET' | 'POST' | 'DELETE'
   interface CallSpec<R> {
     method: Method
@@ -207,11 +208,11 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
     route: '/api/v1/task' | '/api/v1/task/{task_id}' | '/api/v1/tasks'
     params?: { path?: { task_id: string }; query?: Record<string, string | number> }
     body?: components['schemas']['CreateTaskRequest']
-    pick: (response: Response, body: unknown) => R
+    pick: (response: Response, body: unknown, plain: boolean) => R
   }
 
   /** Sends one call: `fetch(url, init)` with a JSON string body, parsed as openapi-fetch would. */
-  async function send(spec: CallSpec<unknown>, baseUrl: string, f: typeof fetch): Promise<Result> {
+  async function send(spec: CallSpec<unknown>, baseUrl: string, current: Attempt): Promise<Result> {
     const taskId = spec.params?.path?.task_id
     let url =
       baseUrl + (taskId === undefined ? spec.route : spec.route.replace('{task_id}', encodeURIComponent(taskId)))
@@ -221,66 +222,81 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
         .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
         .join('&')}`
     const headers: Record<string, string> = proxy ? {} : { 'x-api-key': apiKey }
-    const init: RequestInit = { method: spec.method, headers, redirect: 'manual' }
+    const init: RequestInit = { method: spec.method, headers, redirect: 'manual', signal: current.signal }
     if (spec.body !== undefined) {
       headers['content-type'] = 'application/json'
       init.body = JSON.stringify(spec.body)
     }
     if (spec.method === 'GET') init.cache = 'no-store'
-    const response = await f(url, init)
-    const length = response.headers.get('content-length')
-    const empty =
-      response.status === 204 || (length === '0' && !response.headers.get('transfer-encoding')?.includes('chunked'))
-    const text = empty ? undefined : await response.text()
-    if (response.ok) return { data: text ? JSON.parse(text) : undefined, response }
-    let error: unknown = text
+    let response: Response
     try {
-      if (text !== undefined) error = JSON.parse(text)
+      response = await guarded(url, init)
+    } catch (error) {
+      throw fetchFailure(error, current)
+    }
+    current.responded = true
+    current.status = response.status
+    // The guard passes a body within its declared Content-Length as it is (read by fetch's own
+    // `text()`), and caps any other while it streams.
+    const text = await response.text()
+    if (response.ok) {
+      if (text === '') return { data: undefined, response }
+      return { data: JSON.parse(text), response, plain: provenPlain(text, apiKey, maxResponseDepth) }
+    }
+    let error: unknown = text === '' ? undefined : text
+    try {
+      if (text !== '') error = JSON.parse(text)
     } catch {
       // not JSON: the text is the error body
     }
     return { error, response }
   }
 
+  /** What a failure of `send` means, once it is known the attempt was not aborted. */
+  function sendError(error: unknown, state: AttemptState, taskId: string | undefined): unknown {
+    if (error instanceof NetworkFailure) {
+      const codes = errorCodes(error.original)
+      return connectionError(error.original, apiKey, {
+        causeCode: codes[codes.length - 1],
+        mayHaveReachedServer: !provablyNotSent(codes),
+      })
+    }
+    if (state.responded && error instanceof SyntaxError) {
+      return errorFromResponse(
+        new Response(null, { status: 502, statusText: `Invalid JSON from GoAPI (HTTP ${state.status ?? '?'})` }),
+        undefined,
+        apiKey,
+        taskId,
+      )
+    }
+    if (state.responded && error instanceof TypeError) {
+      const codes = errorCodes(error)
+      return connectionError(error, apiKey, {
+        causeCode: codes[codes.length - 1],
+        mayHaveReachedServer: true,
+        midBody: true,
+      })
+    }
+    return error
+  }
+
   /** One HTTP exchange against one host, with every failure turned into a typed error. */
-  function attempt<R>(spec: CallSpec<R>, baseUrl: string, opts: RequestOptions | undefined): Promise<R> {
-    const timeoutMs = opts?.timeoutMs ?? defaultTimeout
-    return withDeadline(timeoutMs, opts?.signal, spec.what, async (signal) => {
-      const state: AttemptState = { responded: false, status: undefined }
-      let result: Result
-      try {
-        result = await send(spec, baseUrl, attemptFetch(guarded, state, signal))
-      } catch (error) {
-        if (signal.aborted) throw error instanceof NetworkFailure ? error.original : error
-        if (error instanceof NetworkFailure) {
-          const codes = errorCodes(error.original)
-          throw connectionError(error.original, apiKey, {
-            causeCode: codes[codes.length - 1],
-            mayHaveReachedServer: !provablyNotSent(codes),
-          })
-        }
-        if (state.responded && error instanceof SyntaxError) {
-          throw errorFromResponse(
-            new Response(null, { status: 502, statusText: `Invalid JSON from GoAPI (HTTP ${state.status ?? '?'})` }),
-            undefined,
-            apiKey,
-            spec.taskId,
-          )
-        }
-        if (state.responded && error instanceof TypeError) {
-          const codes = errorCodes(error)
-          throw connectionError(error, apiKey, {
-            causeCode: codes[codes.length - 1],
-            mayHaveReachedServer: true,
-            midBody: true,
-          })
-        }
-        throw error
-      }
-      if (!result.response.ok)
-        throw errorFromResponse(result.response, result.error, apiKey, spec.taskId, maxResponseDepth)
-      return spec.pick(result.response, result.data)
-    })
+  async function attempt<R>(spec: CallSpec<R>, baseUrl: string, opts: RequestOptions | undefined): Promise<R> {
+    const current = new Attempt(opts?.timeoutMs ?? defaultTimeout, opts?.signal)
+    let result: Result
+    try {
+      result = await current.race(send(spec, baseUrl, current))
+    } catch (error) {
+      // Aborted (timeout or the caller's signal): `failure` says which, with the original error as cause.
+      if (current.signal.aborted)
+        throw current.failure(error instanceof NetworkFailure ? error.original : error, spec.what)
+      throw sendError(error, current, spec.taskId)
+    } finally {
+      current.end()
+    }
+    if (!result.response.ok)
+      throw errorFromResponse(result.response, result.error, apiKey, spec.taskId, maxResponseDepth)
+    return spec.pick(result.response, result.data, result.plain === true)
   }
 
   interface Decision {
@@ -322,17 +338,19 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
 
   async function call<R>(spec: CallSpec<R>, opts: RequestOptions | undefined): Promise<R> {
     const maxRetries = Math.max(0, opts?.maxRetries ?? policy.maxRetries)
-    const tried = new Set<number>()
+    /** The hosts that failed in this call (made at the first failure). */
+    let tried: Set<number> | undefined
     for (let retry = 0; ; retry++) {
       const host = preferred % baseUrls.length
-      tried.add(host)
       const baseUrl = baseUrls[host] ?? first
-      const started = Date.now()
+      const started = log.debug ? Date.now() : 0
       try {
         const value = await attempt(spec, baseUrl, opts)
         if (log.debug) log('debug', `${spec.method} ${spec.what} on ${baseUrl}: ok in ${Date.now() - started} ms`)
         return value
       } catch (error) {
+        tried ??= new Set()
+        tried.add(host)
         const decision = decide(error, spec.method)
         if (!decision) {
           if (error instanceof GoApiError && !(error instanceof AbortError))
@@ -368,8 +386,8 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
     }
   }
 
-  const asTask = (response: Response, body: unknown) =>
-    dataFromBody(response, body, apiKey, 'a task', maxResponseDepth) as UntypedTask
+  const asTask = (response: Response, body: unknown, plain: boolean) =>
+    dataFromBody(response, body, apiKey, 'a task', maxResponseDepth, plain) as UntypedTask
   /** A non-envelope answer, checked for depth and scrubbed of the key like every other. */
   const checked = (response: Response, body: unknown) => {
     if (nestedDeeperThan(body, maxResponseDepth)) throw tooDeep(response.status, maxResponseDepth)

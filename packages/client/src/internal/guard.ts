@@ -66,17 +66,27 @@ export function capBody(
 
 /** Rejects a declared Content-Length above `max` before any of the body is read. */
 export async function checkLength(response: Response, max: number): Promise<void> {
-  const declared = Number(response.headers.get('content-length') ?? '')
-  if (Number.isFinite(declared) && declared > max) {
+  const error = lengthError(response, response.headers.get('content-length'), max)
+  if (error) {
     await response.body?.cancel().catch(() => undefined)
-    throw tooLarge(max, response.status, `Content-Length ${declared}`)
+    throw error
   }
+}
+
+function lengthError(response: Response, header: string | null, max: number): ResponseTooLargeError | undefined {
+  const declared = Number(header ?? '')
+  return Number.isFinite(declared) && declared > max
+    ? tooLarge(max, response.status, `Content-Length ${declared}`)
+    : undefined
 }
 
 function requestOf(input: RequestInfo | URL, init: RequestInit | undefined): { url: string; method: string } {
   if (input instanceof Request) return { url: input.url, method: (init?.method ?? input.method).toUpperCase() }
   return { url: String(input), method: (init?.method ?? 'GET').toUpperCase() }
 }
+
+const isRedirect = (response: Response) =>
+  (response.status >= 300 && response.status < 400 && response.status !== 304) || response.type === 'opaqueredirect'
 
 /**
  * Wraps `fetch`: redirects are handled here (`redirect: 'manual'`), so the key never goes to another
@@ -85,54 +95,76 @@ function requestOf(input: RequestInfo | URL, init: RequestInit | undefined): { u
  * at `maxBytes`, and its reason phrase is scrubbed of the key and cut to 200 characters.
  */
 export function guardedFetch(base: typeof fetch, options: GuardOptions): typeof fetch {
+  const { apiKey, maxBytes } = options
+  const maxErrorBytes = Math.min(maxBytes, options.maxErrorBytes ?? maxBytes)
+  const encodedKey = encodeURIComponent(apiKey)
   return async (input, init) => {
-    const first = requestOf(input, init)
-    let url = first.url
-    let response = await base(input, { ...init, redirect: 'manual' })
-    for (let hops = 0; ; hops++) {
-      const redirect =
-        response.type === 'opaqueredirect' ||
-        (response.status >= 300 && response.status < 400 && response.status !== 304)
-      if (!redirect) break
-      const location = response.headers.get('location')
-      await response.body?.cancel().catch(() => undefined)
-      let target: URL | undefined
-      try {
-        target = location === null ? undefined : new URL(location, url)
-      } catch {
-        target = undefined
-      }
-      const shown = location === null ? undefined : clip(redact(location, options.apiKey), 200)
-      const sameOrigin = target !== undefined && target.origin === new URL(url).origin
-      const readOnly = first.method === 'GET' || first.method === 'HEAD'
-      if (!target || !sameOrigin || !readOnly || hops >= MAX_REDIRECTS) {
-        const why = !target
-          ? 'without a usable Location'
-          : !sameOrigin
-            ? 'to another origin'
-            : !readOnly
-              ? `for a ${first.method}`
-              : `more than ${MAX_REDIRECTS} times`
-        throw new RedirectError(
-          `GoAPI answered ${response.status} with a redirect ${why}${shown ? ` (${shown})` : ''}: not followed, nothing was sent there`,
-          { status: response.status, location: shown },
-        )
-      }
-      url = target.href
-      const headers = input instanceof Request ? input.headers : new Headers(init?.headers)
-      const signal = init?.signal ?? (input instanceof Request ? input.signal : null)
-      response = await base(url, { method: first.method, headers, signal, redirect: 'manual' })
-    }
-    const max = response.ok ? options.maxBytes : Math.min(options.maxBytes, options.maxErrorBytes ?? options.maxBytes)
-    await checkLength(response, max)
-    const statusText = redact(response.statusText, options.apiKey).slice(0, 200)
-    // Fast path: fetch itself ends a body at its Content-Length, so an uncompressed answer that
-    // declares one within the cap (the usual small JSON answer) needs no counting.
+    let response = await base(input, init?.redirect === 'manual' ? init : { ...init, redirect: 'manual' })
+    if (isRedirect(response)) response = await followRedirects(base, input, init, response, apiKey)
+    const max = response.ok ? maxBytes : maxErrorBytes
     const declared = response.headers.get('content-length')
-    const encoding = response.headers.get('content-encoding')
-    const bounded = declared !== null && /^\d+$/.test(declared) && (encoding === null || encoding === 'identity')
-    if (bounded && statusText === response.statusText) return response
+    const oversized = lengthError(response, declared, max)
+    if (oversized) {
+      await response.body?.cancel().catch(() => undefined)
+      throw oversized
+    }
+    const reason = response.statusText
+    const statusText =
+      reason.length > 200 || (apiKey !== '' && (reason.includes(apiKey) || reason.includes(encodedKey)))
+        ? redact(reason, apiKey).slice(0, 200)
+        : reason
+    // Fast path: fetch itself ends a body at its Content-Length, so an uncompressed answer that
+    // declares one within the cap (the usual small JSON answer) needs no counting: it is read
+    // with fetch's own `text()`.
+    if (statusText === reason && declared !== null && /^\d+$/.test(declared)) {
+      const encoding = response.headers.get('content-encoding')
+      if (encoding === null || encoding === 'identity') return response
+    }
     const body = response.body && !NULL_BODY.has(response.status) ? capBody(response.body, max, response.status) : null
     return new Response(body, { status: response.status, statusText, headers: response.headers })
   }
+}
+
+/** Follows a same-origin GET/HEAD redirect (at most {@link MAX_REDIRECTS} hops); any other is a `RedirectError`. */
+async function followRedirects(
+  base: typeof fetch,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  first: Response,
+  apiKey: string,
+): Promise<Response> {
+  const request = requestOf(input, init)
+  let url = request.url
+  let response = first
+  for (let hops = 0; isRedirect(response); hops++) {
+    const location = response.headers.get('location')
+    await response.body?.cancel().catch(() => undefined)
+    let target: URL | undefined
+    try {
+      target = location === null ? undefined : new URL(location, url)
+    } catch {
+      target = undefined
+    }
+    const shown = location === null ? undefined : clip(redact(location, apiKey), 200)
+    const sameOrigin = target !== undefined && target.origin === new URL(url).origin
+    const readOnly = request.method === 'GET' || request.method === 'HEAD'
+    if (!target || !sameOrigin || !readOnly || hops >= MAX_REDIRECTS) {
+      const why = !target
+        ? 'without a usable Location'
+        : !sameOrigin
+          ? 'to another origin'
+          : !readOnly
+            ? `for a ${request.method}`
+            : `more than ${MAX_REDIRECTS} times`
+      throw new RedirectError(
+        `GoAPI answered ${response.status} with a redirect ${why}${shown ? ` (${shown})` : ''}: not followed, nothing was sent there`,
+        { status: response.status, location: shown },
+      )
+    }
+    url = target.href
+    const headers = input instanceof Request ? input.headers : new Headers(init?.headers)
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : null)
+    response = await base(url, { method: request.method, headers, signal, redirect: 'manual' })
+  }
+  return response
 }

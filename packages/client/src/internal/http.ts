@@ -13,7 +13,7 @@ import {
   type GoApiError,
 } from '../errors.js'
 import { DEFAULT_MAX_JSON_DEPTH } from './guard.js'
-import { clip, nestedDeeperThan, redact, safeCause } from './redact.js'
+import { MIN_SECRET_LENGTH, clip, nestedDeeperThan, redact, safeCause } from './redact.js'
 
 interface Envelope {
   code?: unknown
@@ -92,10 +92,38 @@ export function errorFromResponse(
   return new APIError(message, options)
 }
 
+/** The characters a JSON short escape (`\n`, `\t`, ...) stands for; any other (`\/`, `\"`) is the character itself. */
+const SHORT_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }
+
+/**
+ * Whether JSON `text` proves that its parsed value needs no walk: no string or object key in it
+ * can hold the key (`apiKey` and its URL-encoded form are not in the text, and no escape in it
+ * stands for a character of either, so every parsed string is a plain piece of the text), and it
+ * cannot nest deeper than `maxDepth` (it has no more brackets than that). A text it cannot prove
+ * so (`false`) gets the walks of `redact` and `nestedDeeperThan`. Checked with `indexOf`, without
+ * building anything.
+ */
+export function provenPlain(text: string, apiKey: string, maxDepth: number): boolean {
+  let brackets = 0
+  for (const open of ['{', '[']) {
+    for (let i = text.indexOf(open); i !== -1; i = text.indexOf(open, i + 1)) if (++brackets > maxDepth) return false
+  }
+  if (apiKey.length < MIN_SECRET_LENGTH) return true // not scrubbed: see MIN_SECRET_LENGTH
+  const encoded = encodeURIComponent(apiKey)
+  if (text.includes(apiKey) || text.includes(encoded)) return false
+  for (let i = text.indexOf('\\'); i !== -1; i = text.indexOf('\\', i + 2)) {
+    const c = text.charAt(i + 1)
+    const char = c === 'u' ? String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)) : (SHORT_ESCAPES[c] ?? c)
+    if (apiKey.includes(char) || encoded.includes(char)) return false
+  }
+  return true
+}
+
 /**
  * The `data` of a successful envelope, with the API key scrubbed; a missing `data` is an error
  * (GoAPI answered oddly), whose kept body has the key scrubbed too, and a body nested deeper than
  * `maxDepth` is a `ResponseTooLargeError`. `subject` names what was missing in the message.
+ * `plain`: the body's text passed {@link provenPlain}, so the walks are skipped.
  */
 export function dataFromBody(
   response: Response,
@@ -103,10 +131,12 @@ export function dataFromBody(
   apiKey: string,
   subject = 'a task',
   maxDepth = DEFAULT_MAX_JSON_DEPTH,
+  plain = false,
 ): unknown {
-  if (nestedDeeperThan(rawBody, maxDepth)) throw tooDeep(response.status, maxDepth)
+  if (!plain && nestedDeeperThan(rawBody, maxDepth)) throw tooDeep(response.status, maxDepth)
   const env = envelope(rawBody)
-  if (env.data !== undefined && env.data !== null && typeof env.data === 'object') return redact(env.data, apiKey)
+  if (env.data !== undefined && env.data !== null && typeof env.data === 'object')
+    return plain ? env.data : redact(env.data, apiKey)
   const body = redact(rawBody, apiKey)
   const safe = envelope(body)
   throw new APIError(`GoAPI answered ${response.status} without ${subject} in the body`, {

@@ -16,28 +16,75 @@ export interface AttemptState {
   status: number | undefined
 }
 
+function expire(attempt: Attempt): void {
+  attempt.timedOut = true
+  attempt.stop(new Error('timeout'))
+}
+
 /**
- * Wraps `fetch` so network failures become {@link NetworkFailure} and answers are recorded in `state`.
- * The attempt's `signal` is given to `fetch` in `init`, not to the `Request` openapi-fetch builds:
- * `fetch` copies its input into a new `Request` anyway, and a signal on both would be followed twice.
+ * One attempt of a request: `signal` (for `fetch` and the body read) aborts when the caller's
+ * signal does or after `timeoutMs`, and {@link Attempt.failure} maps those aborts to `AbortError` /
+ * `TimeoutError`. One object per attempt, which is its own abort listener and timer argument (no
+ * closures); {@link Attempt.end} clears both. Throws `AbortError` if the caller's signal is already
+ * aborted.
  */
-export function attemptFetch(base: typeof fetch, state: AttemptState, signal: AbortSignal): typeof fetch {
-  return async (input, init) => {
-    let response: Response
-    try {
-      response = await base(input, init ? { ...init, signal } : { signal })
-    } catch (error) {
-      // The guard's typed errors (a redirect not followed, a Content-Length too large) are answers.
-      if (error instanceof GoApiError) {
-        state.responded = true
-        throw error
-      }
-      throw new NetworkFailure(error)
-    }
-    state.responded = true
-    state.status = response.status
-    return response
+export class Attempt implements AttemptState {
+  readonly signal: AbortSignal
+  responded = false
+  status: number | undefined = undefined
+  timedOut = false
+  private readonly controller = new AbortController()
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  private fail: ((reason: unknown) => void) | undefined
+
+  constructor(
+    readonly timeoutMs: number,
+    private readonly caller: AbortSignal | undefined,
+  ) {
+    if (caller?.aborted) throw abortError(caller)
+    this.signal = this.controller.signal
+    caller?.addEventListener('abort', this, { once: true })
+    this.timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(expire, timeoutMs, this) : undefined
   }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.stop(this.caller?.reason)
+  }
+
+  stop(reason: unknown): void {
+    this.controller.abort(reason)
+    this.fail?.(reason)
+  }
+
+  /** `work`, settled at the abort even if a custom `fetch` ignores the signal: never hang. */
+  race<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.fail = reject
+      work.then(resolve, reject)
+    })
+  }
+
+  /** The error to throw for `error`: `TimeoutError` / `AbortError` if this attempt was aborted. */
+  failure(error: unknown, what: string): unknown {
+    if (this.timedOut) return new TimeoutError(`${what} timed out after ${this.timeoutMs} ms`, { cause: error })
+    if (this.caller?.aborted) return abortError(this.caller)
+    return error
+  }
+
+  /** Clears the timer and the listener; call once the attempt settled. */
+  end(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.caller?.removeEventListener('abort', this)
+  }
+}
+
+/** The error a failed `fetch` ends an attempt with: the guard's typed errors are answers; anything else is a {@link NetworkFailure}. */
+export function fetchFailure(error: unknown, state: AttemptState): unknown {
+  // The guard's typed errors (a redirect not followed, a Content-Length too large) are answers.
+  if (!(error instanceof GoApiError)) return new NetworkFailure(error)
+  state.responded = true
+  return error
 }
 
 /**
@@ -50,35 +97,12 @@ export async function withDeadline<T>(
   what: string,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  if (signal?.aborted) throw abortError(signal)
-  const controller = new AbortController()
-  let timedOut = false
-  // Settles the attempt at the abort even if a custom `fetch` ignores the signal: never hang.
-  let fail: (reason: unknown) => void = () => undefined
-  const stop = (reason: unknown) => {
-    controller.abort(reason)
-    fail(reason)
-  }
-  const onAbort = () => stop(signal?.reason)
-  signal?.addEventListener('abort', onAbort, { once: true })
-  const timer =
-    Number.isFinite(timeoutMs) && timeoutMs > 0
-      ? setTimeout(() => {
-          timedOut = true
-          stop(new Error('timeout'))
-        }, timeoutMs)
-      : undefined
+  const attempt = new Attempt(timeoutMs, signal)
   try {
-    return await new Promise<T>((resolve, reject) => {
-      fail = reject
-      fn(controller.signal).then(resolve, reject)
-    })
+    return await attempt.race(fn(attempt.signal))
   } catch (error) {
-    if (timedOut) throw new TimeoutError(`${what} timed out after ${timeoutMs} ms`, { cause: error })
-    if (signal?.aborted) throw abortError(signal)
-    throw error
+    throw attempt.failure(error, what)
   } finally {
-    if (timer !== undefined) clearTimeout(timer)
-    signal?.removeEventListener('abort', onAbort)
+    attempt.end()
   }
 }
