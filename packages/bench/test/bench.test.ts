@@ -16,22 +16,9 @@ import { videoGeneration } from '@goapi/kling'
 import { measureScale } from '../src/scale.js'
 import { mean, seeded, stat } from '../src/stats.js'
 import { measureTypecheck, parseDiagnostics, writeAllFamiliesFixture } from '../src/typecheck.js'
+import { emptyResults } from './results.js'
 
-const results: BenchResults = {
-  schema: 2,
-  date: '2025-01-01T00:00:00.000Z',
-  machine: {
-    cpu: 'test',
-    cores: 2,
-    memoryGb: 1,
-    os: 'test',
-    node: process.version,
-    pnpm: 'test',
-    commit: 'test',
-    loadAverageAtStart: [0, 0, 0],
-  },
-  sectionSeconds: {},
-}
+const results: BenchResults = emptyResults()
 const SLOW = { timeout: 180_000 }
 
 describe('stats', () => {

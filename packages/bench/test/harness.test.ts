@@ -11,22 +11,9 @@ import { GOALS, goalRows, type Goal } from '../src/goals.js'
 import { DEFAULT_POLLING_SCENARIOS, durations, measurePolling, simulateTask, WARMUP_TASKS } from '../src/polling.js'
 import type { BenchResults } from '../src/report.js'
 import { SimClock } from '../src/sim-clock.js'
+import { emptyResults } from './results.js'
 
-const base: BenchResults = {
-  schema: 2,
-  date: '2025-01-01T00:00:00.000Z',
-  machine: {
-    cpu: 'test',
-    cores: 2,
-    memoryGb: 1,
-    os: 'test',
-    node: process.version,
-    pnpm: 'test',
-    commit: 'test',
-    loadAverageAtStart: [0, 0, 0],
-  },
-  sectionSeconds: {},
-}
+const base: BenchResults = emptyResults()
 
 describe('canned server', () => {
   it('answers a created task as pending, processing, then completed with its end time', () => {
