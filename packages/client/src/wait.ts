@@ -189,6 +189,8 @@ export function etaDelay(
   }
   if (elapsed + MIN_POLL_DELAY_MS < lo) {
     const next = Math.min(lo, Math.max(elapsed * 2, lo / 8, MIN_POLL_DELAY_MS))
+    // The last step to the window lands on it: jittered, it would fall short and add a check.
+    if (next >= lo) return Math.round(lo - elapsed)
     const jitter = 1 + EARLY_JITTER * ((options.random ?? Math.random)() * 2 - 1)
     return Math.round(Math.max(MIN_POLL_DELAY_MS, Math.min(lo - elapsed, (next - elapsed) * jitter)))
   }

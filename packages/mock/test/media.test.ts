@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { mp4 } from '../src/files/mp4.js'
 import { startMock, type MockServer } from '../src/index.js'
 import { call, exampleRequest, type TaskBody } from './helpers.js'
 
@@ -79,6 +80,19 @@ describe('MP4 outputs', () => {
     const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'])
     expect(decode.status).toBe(0)
     expect(decode.stderr.toString()).toBe('')
+  })
+
+  it('do not depend on the clock: the same input a minute later gives the same bytes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(new Date('2026-01-01T00:00:00Z'))
+      const first = await mp4('same seed')
+      vi.setSystemTime(new Date('2026-01-01T00:01:01Z'))
+      const later = await mp4('same seed')
+      expect(later.equals(first)).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('are deterministic from the input', async () => {

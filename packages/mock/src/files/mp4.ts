@@ -38,5 +38,31 @@ export async function mp4(seed: string): Promise<Buffer> {
   }
   await output.finalize()
   if (!target.buffer) throw new Error('the MP4 muxer produced no output')
-  return Buffer.from(target.buffer)
+  return withoutClock(Buffer.from(target.buffer))
+}
+
+/** Boxes that hold other boxes, on the way to the ones that carry a time. */
+const CONTAINERS = new Set(['moov', 'trak', 'mdia'])
+/** Boxes whose body starts with version, flags, creation time and modification time. */
+const TIMED = new Set(['mvhd', 'tkhd', 'mdhd'])
+
+/**
+ * The muxer stamps the movie, each track and each media header with the current second, so two
+ * files of the same input made a second apart would differ. The simulator's files depend on their
+ * input alone: both times are set to 0, which ISO/IEC 14496-12 reads as 1904-01-01 (unknown).
+ */
+export function withoutClock(file: Buffer, start = 0, end = file.length): Buffer {
+  for (let at = start; at + 8 <= end;) {
+    const size = file.readUInt32BE(at)
+    const type = file.toString('latin1', at + 4, at + 8)
+    if (size < 8 || at + size > end) break
+    if (CONTAINERS.has(type)) withoutClock(file, at + 8, at + size)
+    else if (TIMED.has(type)) {
+      const version = file.readUInt8(at + 8)
+      const width = version === 1 ? 8 : 4
+      file.fill(0, at + 12, at + 12 + 2 * width)
+    }
+    at += size
+  }
+  return file
 }
