@@ -137,7 +137,9 @@ describe('ETA schedule (simulated time)', () => {
   it('learns the duration of a (model, task type) from tasks completed here', async () => {
     // The early checks' jitter is drawn from Math.random: fixed here, so both waits are comparable.
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
-    onTestFinished(() => vi.restoreAllMocks())
+    onTestFinished(() => {
+      vi.restoreAllMocks()
+    })
     const durations = new DurationEstimates()
     const wrong = { typicalMs: 120_000, p90Ms: 130_000 }
     const first = await measure(30_000, { kind: 'image', duration: wrong, durations })
