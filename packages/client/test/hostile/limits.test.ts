@@ -4,7 +4,7 @@
 // creates keep TaskCreationUnknownError. Memory stays bounded because the read stops: asserted by
 // the typed error arriving at all (buffering 600 MB into a string fails with a raw RangeError).
 import { gzipSync } from 'node:zlib'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   APIError,
   DEFAULT_MAX_BINARY_BYTES,
@@ -17,19 +17,11 @@ import {
   waitForTask,
 } from '../../src/index.js'
 import { redact } from '../../src/internal/redact.js'
-import { deepJson, hostile, json, pump, task, type Hostile } from './servers.js'
+import { deepJson, json, pump, servedPerTest, task, type Hostile } from './servers.js'
 
 const KEY = 'sk-limits-canary'
 const MB = 1024 * 1024
-const open: Hostile[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-async function serve(handler: Parameters<typeof hostile>[0]): Promise<Hostile> {
-  const s = await hostile(handler)
-  open.push(s)
-  return s
-}
+const serve = servedPerTest()
 const create = { model: 'Qubico/flux1-schnell', task_type: 'txt2img', input: { prompt: 'a bear' } } as const
 const speech = defineOperation('post', '/v1/audio/speech', { auth: 'bearer', bodyType: 'json', response: 'binary' })
 const chat = defineOperation('post', '/v1/chat/completions', { auth: 'bearer', bodyType: 'json', response: 'stream' })

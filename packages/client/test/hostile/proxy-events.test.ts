@@ -1,20 +1,12 @@
 // A hostile @goapi/server proxy's events stream: an event that never ends, a redirect elsewhere, an
 // event nested too deep. The events wait applies the client's caps and redirect rules, and falls
 // back to polling the proxy (whose answers are checked like every other).
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createProxyClient, type UntypedTask } from '../../src/index.js'
-import { deepJson, hostile, json, pump, task, type Hostile } from './servers.js'
+import { deepJson, json, pump, servedPerTest, task, type Hostile } from './servers.js'
 
 const MB = 1024 * 1024
-const open: Hostile[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-async function serve(handler: Parameters<typeof hostile>[0]): Promise<Hostile> {
-  const s = await hostile(handler)
-  open.push(s)
-  return s
-}
+const serve = servedPerTest()
 const fast = { poll: { initialDelayMs: 5, maxDelayMs: 5, jitter: 0 } }
 const isEvents = (url: string) => url.endsWith('/events')
 

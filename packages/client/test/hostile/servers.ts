@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTcpServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { afterEach } from 'vitest'
 
 export interface Hit {
   method: string
@@ -58,6 +59,19 @@ export async function hostile(handler: HostileHandler): Promise<Hostile> {
 }
 
 /** A raw TCP server that answers every connection with `bytes` and closes (for malformed HTTP). */
+/** A `serve(handler)` for one test file: each server it starts is closed after the test that started it. */
+export function servedPerTest(): (handler: HostileHandler) => Promise<Hostile> {
+  const open: Hostile[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()))
+  })
+  return async (handler) => {
+    const s = await hostile(handler)
+    open.push(s)
+    return s
+  }
+}
+
 export async function rawTcp(bytes: string): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>()
   const server = createTcpServer((socket) => {
