@@ -50,6 +50,29 @@ function fresh(r: BenchResults, scenario: string, figure: 'meanRequests' | 'mean
   return `; fresh process: ${figure === 'meanLagMs' ? s1(value) : value.toFixed(1)}`
 }
 
+/** GETs per task of a polling scenario, with the worst task and the fresh-process figure. */
+function requestsGoal(scenario: string, limit: number): Goal {
+  return {
+    measure: (r) => pollingLabel(r, scenario, 'GETs per task'),
+    goal: `≤ ${limit}`,
+    value: (r) => pollingRow(r, scenario)?.meanRequests,
+    limit,
+    show: (v, r) =>
+      `${v.toFixed(1)} (max ${int(pollingRow(r, scenario)?.requests.max ?? 0)})${fresh(r, scenario, 'meanRequests')}`,
+  }
+}
+
+/** Mean lag of a polling scenario (≤ 1.5 s for both), with the fresh-process figure. */
+function lagGoal(scenario: string): Goal {
+  return {
+    measure: (r) => pollingLabel(r, scenario, 'mean lag'),
+    goal: '≤ 1.5 s',
+    value: (r) => pollingRow(r, scenario)?.meanLagMs,
+    limit: 1_500,
+    show: (v, r) => `${s1(v)}${fresh(r, scenario, 'meanLagMs')}`,
+  }
+}
+
 /** The scale ratios are medians of each run's ratio (client / its own replay). */
 const runs = (r: BenchResults) => {
   const n = r.scale?.pairs.length ?? 0
@@ -90,36 +113,10 @@ export const GOALS: readonly Goal[] = [
     limit: 0.55,
     show: (v, r) => `${v.toFixed(2)}× (replicate ${int(r.bundle?.consumers.replicate?.gzip ?? 0)} B)`,
   },
-  {
-    measure: (r) => pollingLabel(r, 'image', 'GETs per task'),
-    goal: '≤ 12',
-    value: (r) => pollingRow(r, 'image')?.meanRequests,
-    limit: 12,
-    show: (v, r) =>
-      `${v.toFixed(1)} (max ${int(pollingRow(r, 'image')?.requests.max ?? 0)})${fresh(r, 'image', 'meanRequests')}`,
-  },
-  {
-    measure: (r) => pollingLabel(r, 'video', 'GETs per task'),
-    goal: '≤ 20',
-    value: (r) => pollingRow(r, 'video')?.meanRequests,
-    limit: 20,
-    show: (v, r) =>
-      `${v.toFixed(1)} (max ${int(pollingRow(r, 'video')?.requests.max ?? 0)})${fresh(r, 'video', 'meanRequests')}`,
-  },
-  {
-    measure: (r) => pollingLabel(r, 'image', 'mean lag'),
-    goal: '≤ 1.5 s',
-    value: (r) => pollingRow(r, 'image')?.meanLagMs,
-    limit: 1_500,
-    show: (v, r) => `${s1(v)}${fresh(r, 'image', 'meanLagMs')}`,
-  },
-  {
-    measure: (r) => pollingLabel(r, 'video', 'mean lag'),
-    goal: '≤ 1.5 s',
-    value: (r) => pollingRow(r, 'video')?.meanLagMs,
-    limit: 1_500,
-    show: (v, r) => `${s1(v)}${fresh(r, 'video', 'meanLagMs')}`,
-  },
+  requestsGoal('image', 12),
+  requestsGoal('video', 20),
+  lagGoal('image'),
+  lagGoal('video'),
   {
     measure: (r) => scaleLabel(r, 'CPU'),
     goal: '≤ ×1.15 raw fetch on the same schedule',
