@@ -11,26 +11,14 @@ import type {
   components,
   paths,
 } from '@goapi/types'
-import {
-  type CreationUnknownReason,
-  APIConnectionError,
-  APIError,
-  AbortError,
-  ConfigurationError,
-  GoApiError,
-  InternalServerError,
-  RateLimitError,
-  RedirectError,
-  ResponseTooLargeError,
-  TaskCreationUnknownError,
-  TimeoutError,
-} from './errors.js'
+import { AbortError, ConfigurationError, GoApiError } from './errors.js'
 import { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_JSON_DEPTH, guardedFetch } from './internal/guard.js'
 import { connectionError, dataFromBody, errorFromResponse, provenPlain, tooDeep } from './internal/http.js'
 import { makeLog, type LogLevel, type Logger } from './internal/logger.js'
 import { Attempt, NetworkFailure, fetchFailure, type AttemptState } from './internal/request.js'
 import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
+import { decide } from './internal/decide.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
 import { waitForTask, type TaskFeed, type WaitOptions } from './wait.js'
@@ -74,9 +62,14 @@ export interface ClientOptions {
 
 /**
  * Options of {@link createProxyClient}: a client of a `@goapi/server` proxy (for browsers). No API
- * key is held or sent, and `wait()` follows the proxy's events stream instead of polling.
+ * key is held or sent. The proxy's key client does the retries, failover and logging against
+ * GoAPI, so this client makes one attempt per call and takes no `maxRetries`, `retry`, `logger`
+ * or `wait` defaults (pass wait options per call).
  */
-export interface ProxyClientOptions extends Omit<ClientOptions, 'apiKey' | 'baseUrl'> {
+export interface ProxyClientOptions extends Omit<
+  ClientOptions,
+  'apiKey' | 'baseUrl' | 'logger' | 'logLevel' | 'maxRetries' | 'retry' | 'wait'
+> {
   /** The proxy's URL, e.g. `/api/goapi` (relative URLs work in browsers). */
   baseUrl: string
   /** A proxy client holds no key: the key stays on the server. */
@@ -88,7 +81,7 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Overrides the client's per-request timeout (ms), per attempt. */
   timeoutMs?: number
-  /** Overrides the client's `maxRetries` for this call. */
+  /** Overrides the client's `maxRetries` for this call (a proxy client makes one attempt). */
   maxRetries?: number
 }
 
@@ -153,20 +146,8 @@ function envApiKey(): string | undefined {
 
 /** Creates a GoAPI client. Throws `ConfigurationError` when no API key is given or found. */
 export function createClient(options: ClientOptions = {}): GoApiClient {
-  return makeClient(options)
-}
-
-/**
- * The feed of a proxy client's waits (`proxy-wait.ts`): given only by `createProxyClient`, so it is
- * tree-shaken elsewhere. `fetchFn` is the client's guarded `fetch` (redirect rules, answer cap).
- */
-export type EventsFeed = (baseUrl: string, fetchFn: typeof fetch, maxDepth: number) => TaskFeed
-
-/** The client; with `events`, a key-less proxy client (checked by `createProxyClient`) whose waits follow that feed. */
-export function makeClient(options: ClientOptions | ProxyClientOptions, events?: EventsFeed): GoApiClient {
-  const proxy = events !== undefined
-  const givenKey = proxy ? undefined : (options.apiKey ?? envApiKey())
-  if (!proxy && (!givenKey || !givenKey.trim())) {
+  const givenKey = options.apiKey ?? envApiKey()
+  if (!givenKey || !givenKey.trim()) {
     throw new ConfigurationError(
       'No GoAPI API key: pass createClient({ apiKey }) or set the GOAPI_API_KEY environment variable (or, for a @goapi/server proxy, createProxyClient({ baseUrl })).',
     )
@@ -192,7 +173,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
   // Every request goes through the guard: no redirect is followed to another origin or for a
   // POST, and no answer is read past `maxResponseBytes`.
   const guarded = guardedFetch(baseFetch, { apiKey, maxBytes: maxResponseBytes })
-  const proxyFeed = events?.(first, guarded, maxResponseDepth)
 
   /** Index of the base URL to use next; moves on when a host fails in a way failover can help with. */
   let preferred = 0
@@ -221,7 +201,7 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
       url += `?${Object.entries(query)
         .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
         .join('&')}`
-    const headers: Record<string, string> = proxy ? {} : { 'x-api-key': apiKey }
+    const headers: Record<string, string> = { 'x-api-key': apiKey }
     const init: RequestInit = { method: spec.method, headers, redirect: 'manual', signal: current.signal }
     if (spec.body !== undefined) {
       headers['content-type'] = 'application/json'
@@ -297,43 +277,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
     if (!result.response.ok)
       throw errorFromResponse(result.response, result.error, apiKey, spec.taskId, maxResponseDepth)
     return spec.pick(result.response, result.data, result.plain === true)
-  }
-
-  interface Decision {
-    error: GoApiError
-    retry: boolean
-    failover: boolean
-    retryAfterMs?: number
-  }
-
-  /** The policy: what each failure means for a read (GET/DELETE) and for a create (POST). */
-  function decide(error: unknown, method: Method): Decision | undefined {
-    if (!(error instanceof GoApiError) || error instanceof AbortError) return undefined
-    const post = method === 'POST'
-    // A create that may have reached GoAPI is never sent again: its outcome is unknown.
-    const unknown = (reason: CreationUnknownReason, failover = false): Decision => ({
-      error: new TaskCreationUnknownError(reason, error),
-      retry: false,
-      failover,
-    })
-    // An answer too large or redirected elsewhere will not change by asking again; for a create it
-    // still came from the server, so the task may exist.
-    if (error instanceof ResponseTooLargeError || error instanceof RedirectError)
-      return post ? unknown('invalid-response') : undefined
-    if (error instanceof APIConnectionError)
-      return post && error.mayHaveReachedServer ? unknown('connection', true) : { error, retry: true, failover: true }
-    if (error instanceof TimeoutError) return post ? unknown('timeout') : { error, retry: true, failover: true }
-    if (!(error instanceof APIError)) return undefined
-    const { status, retryAfterMs } = error
-    if (error instanceof RateLimitError) return { error, retry: true, failover: false, retryAfterMs }
-    if (post) {
-      if (error instanceof InternalServerError && error.body === undefined && /Invalid JSON/.test(error.message))
-        return unknown('invalid-response')
-      if (status === 408 || status >= 500) return unknown('server-error', status >= 500)
-      return status < 300 ? unknown('invalid-response') : undefined
-    }
-    if (status === 408) return { error, retry: true, failover: false }
-    return status >= 500 ? { error, retry: true, failover: true, retryAfterMs } : undefined
   }
 
   async function call<R>(spec: CallSpec<R>, opts: RequestOptions | undefined): Promise<R> {
@@ -465,8 +408,6 @@ export function makeClient(options: ClientOptions | ProxyClientOptions, events?:
         ...(waitOptions as WaitOptions | undefined),
         poll: { ...options.wait?.poll, ...waitOptions?.poll },
       }
-      // A proxy client's waits follow the proxy's events stream unless given another feed.
-      merged.feed ??= proxyFeed
       return waitForTask(
         {
           // Each poll is one attempt (the wait loop itself retries transient failures, and a failed

@@ -155,8 +155,7 @@ export class TaskCreationUnknownError extends GoApiError {
 
   constructor(reason: CreationUnknownReason, cause: GoApiError) {
     super(
-      `The task may have been created (and billed), but no usable answer came back (${cause.message}). ` +
-        'Not retried, to avoid a duplicate: look for it in your recent tasks (listTaskHistory()) before creating it again.',
+      `The task may have been created and billed, but no usable answer came back (${cause.message}): not retried. Look for it in your recent tasks (listTaskHistory()) before creating it again.`,
       { status: cause.status, code: cause.code, apiMessage: cause.apiMessage, cause },
     )
     this.reason = reason
@@ -190,8 +189,7 @@ export class TaskFailedError extends GoApiError {
   constructor(task: UntypedTask) {
     const err = task.error
     const text = err?.message || err?.raw_message || 'no error message'
-    const head = `Task ${clip(String(task.task_id), 200)} (${clip(String(task.model), 200)} ${clip(String(task.task_type), 200)})`
-    super(`${head} failed: ${clip(String(text))}`, {
+    super(clip(`Task ${task.task_id} (${task.model} ${task.task_type}) failed: ${text}`), {
       code: err?.code,
       apiMessage: err?.message,
       taskId: task.task_id,

@@ -1,5 +1,5 @@
 export { createClient, isTaskOf, DEFAULT_BASE_URL, DEFAULT_BASE_URLS, DEFAULT_TIMEOUT_MS } from './client.js'
-export { createProxyClient } from './proxy-wait.js'
+export { createProxyClient } from './proxy-client.js'
 export { rawClient } from './raw.js'
 export { DEFAULT_RETRY_POLICY, backoffDelay } from './internal/retry.js'
 export {

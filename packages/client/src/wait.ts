@@ -3,7 +3,14 @@
 // (model, task type) refined by the tasks that completed in this process and by reported progress.
 // A task feed (webhooks) ends the wait without polling; the clock is injectable for tests.
 import type { UntypedTask } from '@goapi/types'
-import { APIError, GoApiError, ResponseTooLargeError, TaskFailedError, TimeoutError } from './errors.js'
+import {
+  APIConnectionError,
+  APIError,
+  GoApiError,
+  ResponseTooLargeError,
+  TaskFailedError,
+  TimeoutError,
+} from './errors.js'
 import { sleep } from './internal/sleep.js'
 import { taskState } from './internal/status.js'
 
@@ -152,7 +159,7 @@ export const MIN_POLL_DELAY_MS = 250
 const CHECK_COST_MS = 50
 const EARLY_JITTER = 0.1
 /** z(95%) ÷ z(90%) of a normal: the window's reach in log-time, in units of log(p90 / typical). */
-const LOG_WINDOW = 1.645 / 1.2816
+const LOG_WINDOW = 1.2835518102372034 // 1.645 / 1.2816, written out so bundlers can drop it unused
 
 /**
  * Where the prior expects the end: [lo, hi] around the typical duration, and the step inside it.
@@ -199,7 +206,7 @@ export function etaDelay(
 }
 
 const MAX_PAIRS = 512
-const LEARN_FLOOR = 1 / 8
+const LEARN_FLOOR = 0.125 // 1/8
 
 /**
  * Duration estimates per (model, task type), learned from completed tasks: a running mean and mean
@@ -241,7 +248,7 @@ export class DurationEstimates {
 }
 
 /** The estimates `wait()` uses unless given others: shared by every client of this process. */
-export const taskDurations = new DurationEstimates()
+export const taskDurations = /* @__PURE__ */ new DurationEstimates()
 
 /** A reported progress (0–100, e.g. Midjourney's `output.progress`) strictly between start and end. */
 function progressOf(task: UntypedTask): number | undefined {
@@ -250,7 +257,7 @@ function progressOf(task: UntypedTask): number | undefined {
   return typeof p === 'number' && p > 0 && p < 100 ? p : undefined
 }
 
-export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000
+export const DEFAULT_WAIT_TIMEOUT_MS = 1_800_000 // 30 minutes
 
 /**
  * The task's status and output as one string, to notice changes. An output too deeply nested to
@@ -265,9 +272,9 @@ export function fingerprint(task: UntypedTask): string {
 }
 
 /** Whether an error while polling is worth another try (the task itself is not affected). */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   if (!(error instanceof GoApiError) || error instanceof ResponseTooLargeError) return false
-  if (error.name === 'APIConnectionError' || error.name === 'TimeoutError') return true
+  if (error instanceof APIConnectionError || error instanceof TimeoutError) return true
   return error.status === 408 || error.status === 429 || (error.status !== undefined && error.status >= 500)
 }
 

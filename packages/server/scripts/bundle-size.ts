@@ -3,7 +3,7 @@
 // then where the bytes come from: each source module's minified bytes and the gzip bytes the bundle
 // loses without it (so shared strings count for no one; the column sums to less than the total).
 // Run: npx -y pnpm@12.4.2 --filter @goapi/server run size (after a build of the client and flux).
-// `--check` exits with 1 when a job is over the budget.
+// `--check` exits with 1 when the page's job is over the budget (the job with a key is the bench's).
 import { gzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { decode } from '@jridgewell/sourcemap-codec'
@@ -90,7 +90,7 @@ for (const [name, contents] of Object.entries(JOBS)) {
   const out = result.outputFiles[0]
   if (!out) throw new Error('esbuild produced no output')
   const size = gzip(out.contents)
-  over ||= size > BUDGET
+  if (name.startsWith('proxy')) over ||= size > BUDGET
   console.log(
     `${name}: ${out.contents.length} B minified, ${size} B gzip (budget ${BUDGET} B: ${size <= BUDGET ? 'within' : `over by ${size - BUDGET} B`})`,
   )

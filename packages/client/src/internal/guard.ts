@@ -5,11 +5,11 @@ import { RedirectError, ResponseTooLargeError } from '../errors.js'
 import { clip, redact } from './redact.js'
 
 /** Largest JSON (or text) answer read by default: 32 MiB. */
-export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024
+export const DEFAULT_MAX_JSON_BYTES = 33_554_432 // 32 MiB, written out so bundlers can drop it unused
 /** Deepest nesting of arrays/objects accepted in a JSON answer by default. */
 export const DEFAULT_MAX_JSON_DEPTH = 128
 /** Largest binary answer (speech audio, GPTs files) read by default: 100 MiB. */
-export const DEFAULT_MAX_BINARY_BYTES = 100 * 1024 * 1024
+export const DEFAULT_MAX_BINARY_BYTES = 104_857_600 // 100 MiB
 /** Same-origin GET redirects followed at most. */
 export const MAX_REDIRECTS = 5
 

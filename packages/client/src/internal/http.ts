@@ -33,15 +33,14 @@ export const MAX_SANE_RETRY_AFTER_MS = 3_600_000
  * and absurd values (more than an hour) give `undefined`: the caller falls back to its backoff.
  */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  const text = value?.trim()
-  if (!text) return undefined
-  let ms: number
-  if (/^\d+(\.\d+)?$/.test(text)) ms = Math.round(Number(text) * 1000)
-  else if (/^[A-Za-z]{3}, /.test(text)) ms = Date.parse(text) - now
-  else return undefined
-  if (!Number.isFinite(ms)) return undefined
-  if (ms < 0) return 0 // a date already passed: now
-  return ms <= MAX_SANE_RETRY_AFTER_MS ? ms : undefined
+  const text = value?.trim() ?? ''
+  const ms = /^\d+(\.\d+)?$/.test(text)
+    ? Math.round(Number(text) * 1000)
+    : /^[A-Za-z]{3}, /.test(text)
+      ? Date.parse(text) - now
+      : NaN
+  // NaN (not a value) and Infinity fail both tests; a date already passed means now.
+  return ms < 0 ? 0 : ms <= MAX_SANE_RETRY_AFTER_MS ? ms : undefined
 }
 
 /** The `ResponseTooLargeError` for a JSON answer nested deeper than the client accepts. */
@@ -63,15 +62,27 @@ export function errorFromResponse(
   taskId?: string,
   maxDepth = DEFAULT_MAX_JSON_DEPTH,
 ): GoApiError {
+  if (nestedDeeperThan(rawBody, maxDepth)) return tooDeep(response.status, maxDepth, taskId)
+  return typedError(response, redact(rawBody, apiKey), taskId, clip(redact(response.statusText, apiKey), 200))
+}
+
+/**
+ * The typed error for an HTTP error answer whose body holds no secret (scrubbed, or from a client
+ * that has none) and is within the depth cap: the class by status, GoAPI's `code` and `message`,
+ * and `Retry-After` on a 429 or 503.
+ */
+export function typedError(
+  response: Response,
+  body: unknown,
+  taskId?: string,
+  reason = clip(response.statusText, 200),
+): GoApiError {
   const status = response.status
-  if (nestedDeeperThan(rawBody, maxDepth)) return tooDeep(status, maxDepth, taskId)
-  const body = redact(rawBody, apiKey)
   const env = envelope(body)
   const apiMessage =
     typeof env.message === 'string' ? env.message : typeof body === 'string' && body.length < 500 ? body : undefined
   const code = typeof env.code === 'number' ? env.code : undefined
-  const reason = clip(redact(response.statusText, apiKey), 200)
-  const what = `${response.status}${reason ? ` ${reason}` : ''}`
+  const what = `${status}${reason ? ` ${reason}` : ''}`
   const shown = apiMessage ? `: ${clip(apiMessage)}` : ''
   const message = `GoAPI answered ${what}${shown}${taskId ? ` (task ${clip(taskId, 200)})` : ''}`
   const retryAfterMs =
@@ -134,16 +145,18 @@ export function dataFromBody(
   plain = false,
 ): unknown {
   if (!plain && nestedDeeperThan(rawBody, maxDepth)) throw tooDeep(response.status, maxDepth)
-  const env = envelope(rawBody)
-  if (env.data !== undefined && env.data !== null && typeof env.data === 'object')
-    return plain ? env.data : redact(env.data, apiKey)
-  const body = redact(rawBody, apiKey)
-  const safe = envelope(body)
+  return envelopeData(response, plain ? rawBody : redact(rawBody, apiKey), subject)
+}
+
+/** The `data` of a successful envelope that holds no secret; a missing `data` is an `APIError`. */
+export function envelopeData(response: Response, body: unknown, subject = 'a task'): unknown {
+  const env = envelope(body)
+  if (env.data !== undefined && env.data !== null && typeof env.data === 'object') return env.data
   throw new APIError(`GoAPI answered ${response.status} without ${subject} in the body`, {
     status: response.status,
     body,
-    code: typeof safe.code === 'number' ? safe.code : undefined,
-    apiMessage: typeof safe.message === 'string' ? safe.message : undefined,
+    code: typeof env.code === 'number' ? env.code : undefined,
+    apiMessage: typeof env.message === 'string' ? env.message : undefined,
   })
 }
 

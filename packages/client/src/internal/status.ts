@@ -8,20 +8,8 @@ export type TaskState = 'pending' | 'staged' | 'processing' | 'completed' | 'fai
  * Unknown values count as `processing`: keep waiting rather than give up on a new status word.
  */
 export function taskState(status: TaskStatus | string | null | undefined): TaskState {
-  switch ((status ?? '').toLowerCase()) {
-    case 'completed':
-    case 'success':
-      return 'completed'
-    case 'failed':
-      return 'failed'
-    case 'staged':
-      return 'staged'
-    case '':
-    case 'pending':
-    case 'starting':
-    case 'retry':
-      return 'pending'
-    default:
-      return 'processing'
-  }
+  const s = (status ?? '').toLowerCase()
+  if (s === 'completed' || s === 'success') return 'completed'
+  if (s === 'failed' || s === 'staged') return s
+  return s === '' || s === 'pending' || s === 'starting' || s === 'retry' ? 'pending' : 'processing'
 }

@@ -1,29 +1,15 @@
-// A hostile @goapi/server proxy's events stream: an event that never ends, a redirect elsewhere, an
-// event nested too deep. The events wait applies the client's caps and redirect rules, and falls
-// back to polling the proxy (whose answers are checked like every other).
+// A hostile or broken @goapi/server proxy's events stream. The page trusts its own proxy with the
+// answer caps (SECURITY.md), but never follows a redirect, never spins on a refusal, and renews a
+// stream that stalls.
 import { describe, expect, it } from 'vitest'
-import { createProxyClient, type UntypedTask } from '../../src/index.js'
-import { deepJson, json, pump, servedPerTest, task, type Hostile } from './servers.js'
+import { ConfigurationError, NotFoundError, PermissionDeniedError, createProxyClient } from '../../src/index.js'
+import { json, servedPerTest, task } from './servers.js'
 
-const MB = 1024 * 1024
 const serve = servedPerTest()
 const fast = { poll: { initialDelayMs: 5, maxDelayMs: 5, jitter: 0 } }
 const isEvents = (url: string) => url.endsWith('/events')
 
 describe('the events stream of a hostile proxy', () => {
-  it('an event that never ends is cut at maxResponseBytes, then the wait polls', async () => {
-    const server: Hostile = await serve((req, res) => {
-      if (!isEvents(req.url ?? '')) return json(res, 200, JSON.stringify({ code: 200, data: task('t1') }))
-      res.writeHead(200, { 'content-type': 'text/event-stream' })
-      return pump(server, res, 100 * MB, 'data: {"task_id":"t1","output":"')
-    })
-    const goapi = createProxyClient({ baseUrl: server.url, maxResponseBytes: 2 * MB })
-    const done = await goapi.wait('t1', fast)
-    expect(done.status).toBe('completed')
-    await expect.poll(() => server.written.length).toBe(1)
-    expect(server.written[0]).toBeLessThan(50 * MB)
-  })
-
   it('a redirect of the stream to another origin is not followed', async () => {
     const elsewhere = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
@@ -39,18 +25,44 @@ describe('the events stream of a hostile proxy', () => {
     expect(elsewhere.hits).toHaveLength(0)
   })
 
-  it('an event nested deeper than maxResponseDepth is not handed on', async () => {
+  it('a refusal of both the stream and the task ends the wait with the typed error, without spinning', async () => {
+    const server = await serve((_req, res) => json(res, 403, JSON.stringify({ code: 403, message: 'not yours' })))
+    const error = await createProxyClient({ baseUrl: server.url })
+      .wait('t4', fast)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PermissionDeniedError)
+    expect(server.hits).toHaveLength(2)
+  })
+
+  it('a stream that ends with an error event for a missing task ends the wait with NotFoundError', async () => {
     const server = await serve((req, res) => {
-      if (!isEvents(req.url ?? '')) return json(res, 200, JSON.stringify({ code: 200, data: task('t3') }))
+      if (!isEvents(req.url ?? '')) return json(res, 404, JSON.stringify({ code: 404, message: 'no such task' }))
       res.writeHead(200, { 'content-type': 'text/event-stream' })
-      res.end(`data: {"task_id":"t3","status":"processing","output":${deepJson(1_000)}}\n\n`)
+      res.end(`event: error\ndata: ${JSON.stringify({ error: { status: 404, message: 'Task t5 not found' } })}\n\n`)
     })
-    const progress: UntypedTask[] = []
-    const done = await createProxyClient({ baseUrl: server.url }).wait('t3', {
-      ...fast,
-      onProgress: (t) => progress.push(t),
+    await expect(createProxyClient({ baseUrl: server.url }).wait('t5', fast)).rejects.toBeInstanceOf(NotFoundError)
+  })
+
+  it('a stream that stalls is renewed after the request timeout, without a GET in between', async () => {
+    let streams = 0
+    const server = await serve((req, res) => {
+      if (!isEvents(req.url ?? '')) return json(res, 200, JSON.stringify({ code: 200, data: task('t6') }))
+      streams++
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(`data: ${JSON.stringify(task('t6', 'processing'))}\n\n`)
+      // The first stream goes silent; the second delivers the end.
+      if (streams > 1) res.end(`data: ${JSON.stringify(task('t6', 'completed'))}\n\n`)
     })
+    const done = await createProxyClient({ baseUrl: server.url, timeoutMs: 200 }).wait('t6', fast)
     expect(done.status).toBe('completed')
-    expect(progress.map((t) => t.status)).toEqual(['completed'])
+    expect(server.hits.map((h) => isEvents(h.url))).toEqual([true, true])
+  })
+
+  it('cancelTasks is not served through a proxy', async () => {
+    const server = await serve((_req, res) => json(res, 200, '{}'))
+    await expect(
+      createProxyClient({ baseUrl: server.url }).cancelTasks({ createdBefore: Date.now(), model: 'all' }),
+    ).rejects.toBeInstanceOf(ConfigurationError)
+    expect(server.hits).toHaveLength(0)
   })
 })
