@@ -12,13 +12,13 @@ import type {
   paths,
 } from '@goapi/types'
 import { AbortError, ConfigurationError, GoApiError } from './errors.js'
+import { decide } from './internal/decide.js'
 import { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_JSON_DEPTH, guardedFetch } from './internal/guard.js'
 import { connectionError, dataFromBody, errorFromResponse, provenPlain, tooDeep } from './internal/http.js'
 import { makeLog, type LogLevel, type Logger } from './internal/logger.js'
 import { Attempt, NetworkFailure, fetchFailure, type AttemptState } from './internal/request.js'
 import { nestedDeeperThan, redact } from './internal/redact.js'
 import { registerClient } from './internal/registry.js'
-import { decide } from './internal/decide.js'
 import { DEFAULT_RETRY_POLICY, backoffDelay, errorCodes, provablyNotSent, type RetryPolicy } from './internal/retry.js'
 import { sleep } from './internal/sleep.js'
 import { waitForTask, type TaskFeed, type WaitOptions } from './wait.js'
@@ -62,14 +62,11 @@ export interface ClientOptions {
 
 /**
  * Options of {@link createProxyClient}: a client of a `@goapi/server` proxy (for browsers). No API
- * key is held or sent. The proxy's key client does the retries, failover and logging against
- * GoAPI, so this client makes one attempt per call and takes no `maxRetries`, `retry`, `logger`
- * or `wait` defaults (pass wait options per call).
+ * key is held or sent. The proxy's key client does the retries, failover, logging and answer caps
+ * against GoAPI, so this client makes one attempt per call and takes only a `fetch` and a
+ * per-request `timeoutMs` (wait options are given per call).
  */
-export interface ProxyClientOptions extends Omit<
-  ClientOptions,
-  'apiKey' | 'baseUrl' | 'logger' | 'logLevel' | 'maxRetries' | 'retry' | 'wait'
-> {
+export interface ProxyClientOptions extends Pick<ClientOptions, 'fetch' | 'timeoutMs'> {
   /** The proxy's URL, e.g. `/api/goapi` (relative URLs work in browsers). */
   baseUrl: string
   /** A proxy client holds no key: the key stays on the server. */

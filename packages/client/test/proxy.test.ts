@@ -68,6 +68,11 @@ describe('proxy configuration', () => {
     ])
       expect(() => createProxyClient({ baseUrl: url })).toThrow(/not GoAPI itself/)
     expect(() => createProxyClient({ baseUrl: 'https://goapi.ai.example.com/api/goapi' })).not.toThrow()
+    // The proxy applies the answer caps and retries; a proxy client takes neither.
+    // @ts-expect-error: not an option of a proxy client
+    expect(() => createProxyClient({ baseUrl: '/api/goapi', maxResponseBytes: 1 })).not.toThrow()
+    // @ts-expect-error: not an option of a proxy client
+    expect(() => createProxyClient({ baseUrl: '/api/goapi', maxRetries: 3 })).not.toThrow()
   })
 
   it('createClient has no proxy mode: a proxy client comes only from createProxyClient', () => {
